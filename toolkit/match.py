@@ -1,0 +1,222 @@
+"""Rows of cell strings -> canonical cells: find each table by its printed labels, in order, then its values.
+
+Matching is by label and order, never by grid position: the same code reads a one-cell-per-line
+dump, a pipe table, an HTML/PDF/DOCX grid and a run where every separator was lost.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from . import schema
+from .normalize import fold, looks_like_value
+from .readers.base import RawDocument
+
+WINDOW = 600  # characters allowed between one row label and the next
+_DIGIT = re.compile(r"\d")
+_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]*(?:\d|[/—\-]|无|[\x1e\x1f])")  # a table label is followed by values
+
+
+@dataclass(frozen=True)
+class Flat:
+    """The document as one folded string: cells joined by \\x1f, rows by \\x1e, with row pages."""
+
+    text: str
+    raw: str
+    starts: tuple[int, ...]
+    pages: tuple[int | None, ...]
+
+    def page(self, pos: int) -> int | None:
+        return self.pages[max(0, bisect.bisect_right(self.starts, pos) - 1)] if self.starts else None
+
+
+@dataclass
+class Blob:
+    """The printed values behind one label: the cells they should fill and every reading of them."""
+
+    table: str
+    keys: list[tuple[str, str]]
+    pieces: list[tuple[int, int]]
+    candidates: list[tuple[str, ...]] = field(default_factory=list)
+    direct: bool = False
+    truncated: bool = False
+    note: str = ""
+
+
+def flatten(doc: RawDocument) -> Flat:
+    parts, starts, pages, pos = [], [], [], 0
+    for row in doc.rows:
+        line = "\x1f".join(c.replace("\x1e", " ").replace("\x1f", " ") for c in row.cells)
+        starts.append(pos)
+        pages.append(row.page)
+        parts.append(line)
+        pos += len(line) + 1
+    raw = "\x1e".join(parts)
+    return Flat(fold(raw), raw, tuple(starts), tuple(pages))
+
+
+def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: int) -> list[tuple[str, int, int]]:
+    """Find row labels in printed order from `start`; a label not found near the previous one is missing."""
+    found, pos = [], start
+    for code, fmt in codes:
+        limit = end if not found else min(end, pos + WINDOW)
+        m = schema.label_regex(table, code, fmt).search(text, pos, limit)
+        if m:
+            found.append((code, m.start(), m.end()))
+            pos = m.end()
+    return found
+
+
+def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, end: int | None = None):
+    """The placement of a table's labels that finds the most of them (a prose mention finds few)."""
+    end = len(text) if end is None else end
+    best: list[tuple[str, int, int]] = []
+    best_score = (0, 0)
+    for i, (code, fmt) in enumerate(codes[:3]):
+        for m in schema.label_regex(table, code, fmt).finditer(text, start, end):
+            found = scan(text, table, codes[i:], m.start(), end)
+            score = (len(found), sum(bool(_VALUE_AHEAD.match(text, e)) for _, _, e in found))
+            if score > best_score:
+                best, best_score = found, score
+    return best
+
+
+def value_pieces(flat: Flat, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
+    """Spans of the value cells that follow a label (same row, else the next non-empty row).
+
+    Returns the spans and whether they run into the end of the document (a truncated excerpt).
+    """
+    text = flat.text
+    spans: list[tuple[int, int]] = []
+    chunks = _split(text, start, end, "\x1e")
+    for n, (cs, ce) in enumerate(chunks):
+        cells = _split(text, cs, ce, "\x1f")
+        if n == 0:
+            residue = cells[0]
+            cells = cells[1:]
+            if text[residue[0] : residue[1]].strip():
+                cells = [residue] + cells
+        if not cells or (n > 0 and all(not text[a:b].strip() for a, b in cells)):
+            continue
+        for a, b in cells:
+            piece = text[a:b]
+            if not looks_like_value(piece):
+                lead = re.match(r"[\s\d.,+\-/—]*\d", piece)  # digits run into the next label's text
+                if lead and not spans:
+                    spans.append((a, a + lead.end()))
+                return spans, False
+            spans.append((a, b))
+        return spans, end >= len(text) - 1
+    return spans, end >= len(text) - 1
+
+
+def _split(text: str, start: int, end: int, sep: str) -> list[tuple[int, int]]:
+    out, pos = [], start
+    while True:
+        nxt = text.find(sep, pos, end)
+        if nxt < 0:
+            out.append((pos, end))
+            return out
+        out.append((pos, nxt))
+        pos = nxt + 1
+
+
+APPEALS_START = re.compile(schema.compile_label("行政复议"))
+APPEALS_HEADER = re.compile("|".join(schema.compile_label(w) for w in (
+    "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉",
+    "维持", "纠正", "审结", "起诉", "结果", "其他")))
+SECTION_END = re.compile(r"(?:^|[\x1e\x1f\s。])(?:五|六)[、.]|存在的主要问题|其他需要报告")
+
+
+def _label_plan(table: str) -> list[tuple[str, str]]:
+    """Every row label of a table across formats, in printed order, each with a format it belongs to."""
+    plan: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for code in schema.codes().query("table == @table and kind == 'row'").code:
+        fmt = "2021" if code in schema.rows(table, "2021") else "2019"
+        if code not in seen:
+            plan.append((code, fmt))
+            seen.add(code)
+    return plan
+
+
+def _applications_format(found: list[tuple[str, int, int]]) -> str:
+    subrows = {"other_no_correction", "other_no_fee", "other_other"}
+    return "2021" if sum(code in subrows for code, _, _ in found) >= 2 else "2019"
+
+
+def _proactive_format(text: str, start: int, end: int) -> str | None:
+    for fmt in ("2019", "2021"):
+        rx = schema.marker_regex("proactive", fmt)
+        if rx and rx.search(text, max(0, start - 400), end):
+            return fmt
+    return None
+
+
+def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
+    """Locate the three tables; return their formats, the value blobs to resolve, and notes as checks."""
+    text = flat.text
+    blobs: list[Blob] = []
+    formats: dict[str, str] = {}
+    notes: list[dict] = []
+
+    apps = locate(text, "applications", _label_plan("applications"))
+    apps_start = apps[0][1] if apps else len(text)
+    pro = locate(text, "proactive", _label_plan("proactive"), 0, apps_start)
+    if pro:
+        fmt = _proactive_format(text, pro[0][1], pro[-1][2] + WINDOW)
+        if fmt is None:
+            fmt = "2019" if any(c in ("other_admin_services", "procurement") for c, _, _ in pro) else "2021"
+            notes.append(_note("proactive", "format", "no column header names the format; guessed from the rows"))
+        formats["proactive"] = fmt
+        lay = schema.layout("proactive", fmt)
+        pro = [f for f in pro if f[0] in lay]
+        blobs += _row_blobs(flat, "proactive", pro, lay, apps_start)
+    if apps:
+        fmt = _applications_format(apps)
+        formats["applications"] = fmt
+        lay = schema.layout("applications", fmt)
+        apps = [f for f in apps if f[0] in lay]
+        tail = apps[-1][2]
+        m = APPEALS_START.search(text, tail)
+        tail_end = m.start() if m else min(len(text), tail + WINDOW)
+        blobs += _row_blobs(flat, "applications", apps, lay, tail_end)
+        appeals = _appeals_blob(flat, m.start() if m else None)
+        if appeals:
+            formats["appeals"] = fmt
+            blobs.append(appeals)
+    return formats, blobs, notes
+
+
+def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]:
+    out = []
+    for i, (code, _s, e) in enumerate(found):
+        stop = found[i + 1][1] if i + 1 < len(found) else end
+        pieces, truncated = value_pieces(flat, e, stop)
+        out.append(Blob(table, [(code, c) for c in lay[code]], pieces, truncated=truncated))
+    return out
+
+
+def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:
+    """The 15 appeals values follow the last header word before the first digit."""
+    if start is None:
+        return None
+    text = flat.text
+    end_m = SECTION_END.search(text, start + 1)
+    end = end_m.start() if end_m else len(text)
+    last = start
+    for m in APPEALS_HEADER.finditer(text, start, end):
+        if _DIGIT.search(text, last, m.start()):
+            break
+        last = m.end()
+    keys = [(r, c) for r in schema.rows("appeals", "2021") for c in schema.cols("appeals", "2021")]
+    pieces, truncated = value_pieces(flat, last, end)
+    if not pieces:
+        return None
+    return Blob("appeals", keys, pieces, truncated=truncated)
+
+
+def _note(table: str, check: str, detail: str, scope: str = "table") -> dict:
+    return {"check": check, "table": table, "scope": scope, "lhs": None, "rhs": None, "diff": None,
+            "ok": None, "status": "note", "detail": detail}

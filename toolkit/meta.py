@@ -1,0 +1,41 @@
+"""Agency and the year the statistics cover, from the document's own words."""
+from __future__ import annotations
+
+import re
+
+from .normalize import fold
+
+_CJK_NAME = r"[\u4e00-\u9fff（）()·]{2,40}?"
+TITLE = re.compile(rf"(?P<agency>{_CJK_NAME})?\s*(?P<year>(?:19|20)\d\d)\s*年(?:度)?\s*(?:的)?\s*(?:政府|政务)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报\s*告|年报)")
+PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|统计区间|数据统计)[^。]{0,12}?自?\s*(?P<year>(?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
+STATS_YEAR = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|-|—)\s*(?P=year)\s*年\s*12\s*月\s*31\s*日")
+LEADING = re.compile(r"^(?:标题|title)\s*[:：]\s*", re.I)
+AGENCY_TAIL = re.compile(r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|局|厅|部|署|院|委|办|街道办事处|街道|镇|乡|区|县|市|中心|实验区|新区)$")
+
+
+def extract(text: str) -> dict:
+    """{'agency', 'year', 'year_source'}: the period statement wins over the title's year."""
+    folded = fold(text[:20000])
+    title = TITLE.search(folded)
+    agency = _agency(folded, title)
+    for rx, source in ((PERIOD, "period"), (STATS_YEAR, "period")):
+        m = rx.search(fold(text))
+        if m:
+            return {"agency": agency, "year": int(m.group("year")), "year_source": source}
+    if title:
+        return {"agency": agency, "year": int(title.group("year")), "year_source": "title"}
+    return {"agency": agency, "year": None, "year_source": None}
+
+
+def _agency(text: str, title: re.Match | None) -> str | None:
+    if title and title.group("agency"):
+        name = LEADING.sub("", title.group("agency")).strip()
+        if AGENCY_TAIL.search(name):
+            return name
+    if title:
+        before = text[: title.start()].strip().splitlines()
+        for line in reversed(before[-3:]):
+            line = LEADING.sub("", line.strip())
+            if 2 <= len(line) <= 40 and AGENCY_TAIL.search(line) and not re.search(r"\d", line):
+                return line
+    return None

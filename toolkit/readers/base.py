@@ -1,0 +1,37 @@
+"""What every reader returns: the document's rows of cell strings, in reading order, with provenance."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ReadError(Exception):
+    """A file the toolkit cannot read; the message names the reason (the caller adds the file)."""
+
+    def __init__(self, message: str, *, stage: str = "read") -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One table row (cells as printed) or one paragraph of prose (a single cell)."""
+
+    cells: tuple[str, ...]
+    page: int | None = None
+    table: int | None = None  # index of the source table, None for prose
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A report as its reader saw it: rows of cell strings in document order, nothing parsed yet."""
+
+    path: str
+    reader: str
+    rows: tuple[RawRow, ...]
+    encoding: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """The whole document as plain text, for meta and narrative checks."""
+        return "\n".join(" ".join(c for c in r.cells if c) for r in self.rows)

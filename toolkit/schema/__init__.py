@@ -1,0 +1,149 @@
+"""The national report format as data: codes, label aliases, layouts and identities (CSV package data)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+TABLES = ("proactive", "applications", "appeals")
+FORMATS = ("2019", "2021")
+GAP = r"[\s\x1e\x1f]*"  # whitespace, or a cell/row boundary, may fall inside any printed label
+
+
+def _read(name: str) -> pd.DataFrame:
+    with resources.files(__name__).joinpath(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=None)
+def codes() -> pd.DataFrame:
+    """Every canonical table/row/column code, as in the project's spec."""
+    return _read("codes.csv")
+
+
+@lru_cache(maxsize=None)
+def aliases() -> pd.DataFrame:
+    return _read("aliases.csv")
+
+
+@lru_cache(maxsize=None)
+def identities() -> pd.DataFrame:
+    return _read("identities.csv")
+
+
+@lru_cache(maxsize=None)
+def markers() -> pd.DataFrame:
+    return _read("markers.csv")
+
+
+@lru_cache(maxsize=None)
+def value_kinds() -> dict[tuple[str, str], str]:
+    df = _read("value_kinds.csv")
+    return {(t, c): k for t, c, k in zip(df.table, df.col, df.kind)}
+
+
+def kind(table: str, col: str) -> str:
+    """'count' (non-negative integer), 'signed' or 'amount' (decimals allowed)."""
+    return value_kinds().get((table, col), "count")
+
+
+def _in_format(formats: str, fmt: str) -> bool:
+    return fmt in formats.split(";")
+
+
+@lru_cache(maxsize=None)
+def rows(table: str, fmt: str) -> tuple[str, ...]:
+    """Row codes of a table in printed order for one format version."""
+    df = codes()
+    sel = df[(df.table == table) & (df.kind == "row")]
+    return tuple(c for c, f in zip(sel.code, sel.formats) if _in_format(f, fmt))
+
+
+@lru_cache(maxsize=None)
+def cols(table: str, fmt: str) -> tuple[str, ...]:
+    df = codes()
+    sel = df[(df.table == table) & (df.kind == "col")]
+    return tuple(c for c, f in zip(sel.code, sel.formats) if _in_format(f, fmt))
+
+
+@lru_cache(maxsize=None)
+def layout(table: str, fmt: str) -> dict[str, tuple[str, ...]]:
+    """Row code -> the column codes that row prints, in order."""
+    if table != "proactive":
+        return {r: cols(table, fmt) for r in rows(table, fmt)}
+    df = _read("layout.csv")
+    sel = df[(df.table == table) & (df.format == fmt)]
+    return {r: tuple(c.split(";")) for r, c in zip(sel.row, sel.cols)}
+
+
+def expected_cells(table: str, fmt: str) -> list[tuple[str, str]]:
+    return [(r, c) for r, cs in layout(table, fmt).items() for c in cs]
+
+
+def labels_zh(table: str) -> dict[tuple[str, str], str]:
+    """(kind, code) -> the official Chinese label, for wide tables."""
+    df = codes()[codes().table == table]
+    return {(k, c): re.sub(r"\s*\(2019:.*\)$", "", z) for k, c, z in zip(df.kind, df.code, df.label_zh)}
+
+
+def compile_label(pattern: str) -> str:
+    """Turn an alias pattern into a regex that tolerates breaks and spaces between printed characters."""
+    out, i, first = [], 0, True
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(("" if first else GAP) + pattern[i : i + 2])
+            i, first = i + 2, False
+            continue
+        if ch == "[":
+            j = pattern.index("]", i)
+            out.append(("" if first else GAP) + pattern[i : j + 1])
+            i, first = j + 1, False
+            continue
+        if ch in "()?|*+{}.^$":
+            out.append(ch)
+            if ch == "|":
+                first = True
+            elif ch == "(" and pattern[i + 1 : i + 3] == "?:":
+                out.append("?:")
+                i += 2
+            i += 1
+            continue
+        out.append(("" if first else GAP) + re.escape(ch))
+        i, first = i + 1, False
+    return "".join(out)
+
+
+def _numbering(n: str) -> str:
+    circled = "①②③④⑤⑥⑦⑧⑨"[int(n) - 1]
+    return rf"(?:\({n}\)|{n}{GAP}[.、,]|{circled})"
+
+
+@lru_cache(maxsize=None)
+def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
+    """The regex that finds one row's printed label (numbering, wrapping, filling instructions)."""
+    df = aliases()
+    hit = df[(df.table == table) & (df.code == code)]
+    hit = hit[[_in_format(f, fmt) for f in hit.formats]]
+    if hit.empty:
+        raise KeyError(f"no alias for {table}.{code} in format {fmt}")
+    row = hit.iloc[0]
+    core = compile_label(row.pattern)
+    if row.number:
+        num = _numbering(row.number)
+        prefix = num + GAP if row.number_required == "yes" else f"(?:{num}{GAP})?"
+    else:
+        prefix = ""
+    instruction = rf"(?:{GAP}\([^()\d]{{1,60}}\))?"
+    return re.compile(f"{prefix}(?:{core}){instruction}")
+
+
+@lru_cache(maxsize=None)
+def marker_regex(table: str, fmt: str) -> re.Pattern | None:
+    df = markers()
+    sel = df[(df.table == table) & (df.format == fmt)]
+    if sel.empty:
+        return None
+    return re.compile("|".join(f"(?:{compile_label(p)})" for p in sel.pattern.iloc[0].split("|")))

@@ -1,0 +1,65 @@
+"""Identities as data, evaluated per report: one row per check, never an exception."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+import pandas as pd
+
+from . import schema
+
+Key = tuple[str, str, str]  # table, row, col
+CHECK_COLUMNS = ["check", "table", "scope", "lhs", "rhs", "diff", "ok", "status", "detail"]
+
+
+@lru_cache(maxsize=None)
+def expand(table: str, fmt: str) -> tuple[dict, ...]:
+    """The identities of one table in one format, one dict per equation to evaluate."""
+    ids = schema.identities()
+    out = []
+    for rec in ids[ids.table == table].itertuples():
+        if fmt not in rec.formats.split(";"):
+            continue
+        over = schema.rows(table, fmt) if rec.over == "row" else schema.cols(table, fmt)
+        for item in over:
+            def key(code: str) -> Key:
+                return (table, item, code) if rec.over == "row" else (table, code, item)
+            out.append({"check": rec.check, "table": table, "scope": f"{rec.over}:{item}",
+                        "lhs_keys": [key(c) for c in rec.lhs.split("+")],
+                        "rhs_keys": [key(c) for c in rec.rhs.split("+")]})
+    return tuple(out)
+
+
+def evaluate(eq: dict, values: Mapping[Key, float | None]) -> dict:
+    """One equation against the cells: ok, failed, or not evaluable (a cell it names is NA or missing)."""
+    lhs = [values.get(k) for k in eq["lhs_keys"]]
+    rhs = [values.get(k) for k in eq["rhs_keys"]]
+    missing = [k for k, v in zip(eq["lhs_keys"] + eq["rhs_keys"], lhs + rhs) if v is None]
+    row = {k: eq[k] for k in ("check", "table", "scope")}
+    if missing:
+        names = ", ".join(f"{r}.{c}" for _, r, c in missing[:6]) + (" …" if len(missing) > 6 else "")
+        return row | {"lhs": None, "rhs": None, "diff": None, "ok": None, "status": "not_evaluable",
+                      "detail": f"{len(missing)} cell(s) blank or missing: {names}"}
+    left, right = sum(lhs), sum(rhs)
+    ok = abs(left - right) < 1e-9
+    detail = "" if ok else f"{_terms(eq, 'lhs_keys')} = {left:g} but {_terms(eq, 'rhs_keys')} = {right:g}"
+    return row | {"lhs": left, "rhs": right, "diff": left - right, "ok": ok,
+                  "status": "ok" if ok else "failed", "detail": detail}
+
+
+def _terms(eq: dict, side: str) -> str:
+    """'a + b' for short sides, 'the sum of 19 rows' for long ones."""
+    by_col = eq["scope"].startswith("col")
+    names = [k[1] if by_col else k[2] for k in eq[side]]
+    return " + ".join(names) if len(names) <= 4 else f"the sum of {len(names)} {'rows' if by_col else 'columns'}"
+
+
+def violations(equations, values: Mapping[Key, float | None]) -> int:
+    """How many evaluable equations fail (used to choose between readings of run-together digits)."""
+    return sum(1 for eq in equations if evaluate(eq, values)["status"] == "failed")
+
+
+def check_identities(formats: Mapping[str, str], values: Mapping[Key, float | None]) -> pd.DataFrame:
+    """Every identity of every table read, as a checks DataFrame."""
+    rows = [evaluate(eq, values) for table, fmt in formats.items() for eq in expand(table, fmt)]
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
