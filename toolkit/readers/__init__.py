@@ -55,12 +55,25 @@ def read_document(path: str | Path) -> RawDocument:
     return reader(path, data)
 
 
-def _text(path, data):
-    from .text import read_text
-    return read_text(path, data=data)
+def _lazy(module: str, name: str):
+    """Import a reader only when a file of its format arrives (its library may be heavy or optional)."""
+
+    def call(path, data):
+        from importlib import import_module
+        return getattr(import_module(f"{__name__}.{module}"), name)(path, data=data)
+
+    return call
 
 
-_READERS = {"text": _text}
+# kind -> reader(path, *, data) -> RawDocument; each lives in its own module
+_READERS = {
+    "text": _lazy("text", "read_text"),
+    "html": _lazy("html", "read_html"),
+    "pdf": _lazy("pdf", "read_pdf"),
+    "docx": _lazy("word", "read_docx"),
+    "doc": _lazy("word", "read_doc"),
+    "image": _lazy("ocr", "read_image"),
+}
 
 
 def register(kind: str, fn) -> None:
