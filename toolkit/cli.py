@@ -95,6 +95,6 @@ def main(argv: list[str] | None = None) -> int:
     except ReadError as exc:
         print(f"{args.file}: cannot read ({exc.stage}): {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    except (OSError, ValueError, UnicodeError, MemoryError, RecursionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback, whatever the file did
         print(f"{args.file}: cannot read: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -60,7 +60,12 @@ def _lazy(module: str, name: str):
 
     def call(path, data):
         from importlib import import_module
-        return getattr(import_module(f"{__name__}.{module}"), name)(path, data=data)
+        try:
+            reader = getattr(import_module(f"{__name__}.{module}"), name)
+        except ImportError as exc:
+            raise ReadError(f"the {module} reader is not available ({exc.name or exc}); "
+                            f"install the toolkit with its optional extras", stage="sniff") from None
+        return reader(path, data=data)
 
     return call
 
