@@ -82,23 +82,25 @@ def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, 
     return best
 
 
-def value_pieces(flat: Flat, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
+def value_pieces(flat: Flat, start: int, end: int, want: int = 1) -> tuple[list[tuple[int, int]], bool]:
     """Spans of the value cells that follow a label (same row, else the next non-empty row).
 
-    Returns the spans and whether they run into the end of the document (a truncated excerpt).
+    Where each row holds a single cell (one value per line), following one-cell rows are taken
+    until `want` cells are found. Returns the spans and whether they run into the end of the
+    document (a truncated excerpt).
     """
     text = flat.text
     spans: list[tuple[int, int]] = []
-    chunks = _split(text, start, end, "\x1e")
-    for n, (cs, ce) in enumerate(chunks):
+    for n, (cs, ce) in enumerate(_split(text, start, end, "\x1e")):
         cells = _split(text, cs, ce, "\x1f")
         if n == 0:
-            residue = cells[0]
-            cells = cells[1:]
+            residue, cells = cells[0], cells[1:]
             if text[residue[0] : residue[1]].strip():
                 cells = [residue] + cells
         if not cells or (n > 0 and all(not text[a:b].strip() for a, b in cells)):
             continue
+        if spans and (len(cells) > 1 or not looks_like_value(text[cells[0][0] : cells[0][1]])):
+            break
         for a, b in cells:
             piece = text[a:b]
             if not looks_like_value(piece):
@@ -107,7 +109,8 @@ def value_pieces(flat: Flat, start: int, end: int) -> tuple[list[tuple[int, int]
                     spans.append((a, a + lead.end()))
                 return spans, False
             spans.append((a, b))
-        return spans, end >= len(text) - 1
+        if len(cells) > 1 or len(spans) >= want or len(text[spans[0][0] : spans[0][1]].split()) > 1:
+            break
     return spans, end >= len(text) - 1
 
 
@@ -193,7 +196,7 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
     out = []
     for i, (code, _s, e) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else end
-        pieces, truncated = value_pieces(flat, e, stop)
+        pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
         out.append(Blob(table, [(code, c) for c in lay[code]], pieces, truncated=truncated))
     return out
 
@@ -211,7 +214,7 @@ def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:
             break
         last = m.end()
     keys = [(r, c) for r in schema.rows("appeals", "2021") for c in schema.cols("appeals", "2021")]
-    pieces, truncated = value_pieces(flat, last, end)
+    pieces, truncated = value_pieces(flat, last, end, len(keys))
     if not pieces:
         return None
     return Blob("appeals", keys, pieces, truncated=truncated)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 # Full-width ASCII and odd spaces fold to their plain forms one character for one, so offsets survive.
@@ -24,9 +25,22 @@ class Parsed(NamedTuple):
     status: str  # 'number', 'blank' or 'invalid'
 
 
+_PINYIN = re.compile(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")  # 區(qū): a converter's ruby
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, int]:
+    from . import schema
+
+    return schema.t2s() | _FOLD
+
+
 def fold(text: str) -> str:
-    """Full-width digits, brackets and spaces to half-width, keeping every offset."""
-    return text.translate(_FOLD)
+    """Half-width digits and brackets, Simplified characters, no pinyin ruby — keeping every offset."""
+    text = text.translate(_table())
+    if "(" in text:
+        text = _PINYIN.sub(lambda m: " " * len(m.group()), text)
+    return text
 
 
 def strip_units(text: str) -> str:

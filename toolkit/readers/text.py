@@ -27,11 +27,14 @@ def text_rows(text: str) -> list[RawRow]:
         cells, in_cells = [], False
 
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if line.strip() == "" and not line.startswith("\t"):
+        if line.strip() in ("", "|") and not line.startswith("\t"):
             flush()
         elif line.count("|") >= 2:
             flush()
             rows.append(RawRow(tuple(c.strip() for c in line.strip().strip("|").split("|"))))
+        elif line.rstrip().endswith("|") and line.count("|") == 1:
+            flush()  # one cell per line, each closed by '|'
+            rows.append(RawRow((line.rstrip()[:-1].strip(),)))
         elif line.startswith("\t"):
             cells.append(line[1:].strip())
             in_cells = True

@@ -39,6 +39,13 @@ def markers() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=None)
+def t2s() -> dict[int, int]:
+    """Traditional -> Simplified, one character for one (str.translate table)."""
+    df = _read("t2s.csv")
+    return {ord(t): ord(s) for t, s in zip(df.traditional, df.simplified)}
+
+
+@lru_cache(maxsize=None)
 def value_kinds() -> dict[tuple[str, str], str]:
     df = _read("value_kinds.csv")
     return {(t, c): k for t, c, k in zip(df.table, df.col, df.kind)}
