@@ -14,8 +14,9 @@ from .normalize import fold, looks_like_value
 from .readers.base import RawDocument
 
 WINDOW = 600  # characters allowed between one row label and the next
+MIN_ROWS = 2  # labels followed by values that make a table
 _DIGIT = re.compile(r"\d")
-_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]*(?:\d|[/—\-]|无|[\x1e\x1f])")  # a table label is followed by values
+_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)")  # a table label is followed by values
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, 
             score = (len(found), sum(bool(_VALUE_AHEAD.match(text, e)) for _, _, e in found))
             if score > best_score:
                 best, best_score = found, score
-    return best
+    return best if best_score[1] >= MIN_ROWS else []  # a label or two in prose is not a table
 
 
 def value_pieces(flat: Flat, start: int, end: int, want: int = 1) -> tuple[list[tuple[int, int]], bool]:
@@ -144,9 +145,16 @@ def _label_plan(table: str) -> list[tuple[str, str]]:
     return plan
 
 
-def _applications_format(found: list[tuple[str, int, int]]) -> str:
-    subrows = {"other_no_correction", "other_no_fee", "other_other"}
-    return "2021" if sum(code in subrows for code, _, _ in found) >= 2 else "2019"
+def _applications_format(found: list[tuple[str, int, int]], fallback: str | None) -> tuple[str, str]:
+    """2021 prints three （六） sub-rows, 2019 one row; an excerpt cut before （六） borrows the other table's."""
+    codes = {code for code, _, _ in found}
+    if len(codes & {"other_no_correction", "other_no_fee", "other_other"}) >= 2:
+        return "2021", ""
+    if codes & {"other", "total_handled", "carried_forward"}:
+        return "2019", ""
+    if fallback:
+        return fallback, "the table stops before （六）其他处理; format taken from the 主动公开 table"
+    return "2021", "the table stops before （六）其他处理 and nothing else names the format; assumed 2021"
 
 
 def _proactive_format(text: str, start: int, end: int) -> str | None:
@@ -177,7 +185,9 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
         pro = [f for f in pro if f[0] in lay]
         blobs += _row_blobs(flat, "proactive", pro, lay, apps_start)
     if apps:
-        fmt = _applications_format(apps)
+        fmt, why = _applications_format(apps, formats.get("proactive"))
+        if why:
+            notes.append(_note("applications", "format", why))
         formats["applications"] = fmt
         lay = schema.layout("applications", fmt)
         apps = [f for f in apps if f[0] in lay]
@@ -197,6 +207,8 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
     for i, (code, _s, e) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else end
         pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
+        if not pieces:
+            continue  # a label with nothing after it: its cells are missing, not blank
         out.append(Blob(table, [(code, c) for c in lay[code]], pieces, truncated=truncated))
     return out
 

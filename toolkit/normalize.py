@@ -46,14 +46,13 @@ def fold(text: str) -> str:
 def strip_units(text: str) -> str:
     for unit in UNITS:
         if text.endswith(unit) and len(text) > len(unit):
-            return text[: -len(unit)].rstrip()
+            return text[: -len(unit)].rstrip()  # '12 件' -> '12'
     return text
 
 
 def clean(raw: str) -> str:
     """The cell text as a bare token: folded, trimmed, thousands separators and units removed."""
-    text = re.sub(r"\s+", "", fold(raw or ""))
-    text = strip_units(text)
+    text = strip_units(fold(raw or "").strip())  # inner spaces stay: '3 4' is two numbers, not 34
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
         text = text.replace(",", "")
     return text

@@ -62,15 +62,17 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
     """RawDocument -> Report: match labels, resolve values, check identities, decide the status."""
     flat = match.flatten(doc)
     formats, blobs, notes = match.find_tables(flat)
-    if not formats:
-        raise ReadError("no report tables found (none of the national tables' row labels)", stage="match")
+    info = meta.extract(doc.text)
+    if not formats and not info["title"]:
+        raise ReadError("no report here: neither an annual-report title nor the national tables' row labels", stage="match")
     cell_rows, resolve_checks = resolve(blobs, formats, flat)
     cells = _cells_frame(cell_rows)
     values = {(t, r, c): (None if pd.isna(v) else float(v)) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
     checks = pd.concat([check_identities({t: f for t, f in formats.items() if t in CORE}, values),
                         pd.DataFrame(notes + resolve_checks, columns=CHECK_COLUMNS)], ignore_index=True)
     status, reasons = decide(cells, checks, formats)
-    info = meta.extract(doc.text)
+    if not formats:
+        reasons.insert(0, "an annual report, but none of the 2019/2021 national tables was found (a pre-2019 report, or an excerpt)")
     info |= {"file": doc.path, "reader": doc.reader, "encoding": doc.encoding, "formats": formats,
              "sha256": hashlib.sha256(data).hexdigest() if data else None}
     return Report(info, cells, checks, status, reasons)

@@ -7,7 +7,7 @@ import math
 from . import schema
 from .match import Blob, Flat, _note
 from .normalize import clean, parse_cell
-from .segment import TooMany, segmentations, sum_prune
+from .segment import TooMany, segmentations
 from .validate import expand, violations
 
 MAX_COMBINATIONS = 50_000
@@ -29,15 +29,17 @@ def _groups(blob: Blob) -> list[tuple[list[int], int]]:
 
 def readings(blob: Blob, flat: Flat) -> tuple[list[tuple[str, ...]], str]:
     """Every reading of a blob's text as its cells, and a note when the identities could not narrow it."""
-    pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
     n = len(blob.keys)
+    while len(blob.pieces) > n and not flat.text[slice(*blob.pieces[-1])].strip():
+        blob.pieces.pop()  # empty cells past the last column are layout, not data
+    pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
     if len(pieces) == n and all(len(p.split()) <= 1 for p in pieces):
         blob.direct = True
         return [tuple(pieces)], ""
     kinds = [schema.kind(blob.table, c) for _, c in blob.keys]
     text = " ".join(p if clean(p) else "—" for p in pieces)
     try:
-        found = segmentations(text, kinds, sum_prune(_groups(blob)))
+        found = segmentations(text, kinds, _groups(blob))
         if found:
             return found, ""
         return segmentations(text, kinds), "no reading satisfies the row's own identity"

@@ -2,17 +2,18 @@
 
 No library does this: a run such as ``801000081`` is split into every sequence of well-formed
 numbers (no leading zeros, decimals only in money columns, '-' only where a column may be
-negative) and the table's identities decide between the candidates.
+negative) that the identities within the run allow. Where a printed total follows its parts,
+the parts decide the total's digits, so only the parts' splits are searched.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from .normalize import BLANKS, clean, is_valid
 
-LIMIT = 20000  # candidates kept per run; beyond that the run is called ambiguous
-Prune = Callable[[tuple[str, ...]], bool]
+LIMIT = 20000  # readings kept per run; beyond that the run is called ambiguous
+Group = tuple[Sequence[int], int]  # positions of the parts, position of their printed total
 
 
 class TooMany(Exception):
@@ -24,11 +25,8 @@ def atoms(text: str) -> list[str]:
     return [clean(a) for a in re.split(r"[\s\x1e\x1f|]+", text.strip(" \t\r\n\x1e\x1f|")) if a != ""]
 
 
-def _cells(atom: str, kinds: Sequence[str], col: int) -> Iterator[tuple[str, int]]:
+def _cells(atom: str, kind: str) -> Iterator[tuple[str, int]]:
     """Ways to take one cell from the start of `atom`: (cell text, characters consumed)."""
-    if col >= len(kinds):
-        return
-    kind = kinds[col]
     for end in range(1, len(atom) + 1):
         piece = atom[:end]
         if is_valid(piece, kind):
@@ -37,49 +35,105 @@ def _cells(atom: str, kinds: Sequence[str], col: int) -> Iterator[tuple[str, int
             return
 
 
-def segmentations(text: str, kinds: Sequence[str], prune: Prune | None = None) -> list[tuple[str, ...]]:
-    """Every reading of `text` as len(kinds) cells; `prune(prefix)` may reject partial readings."""
-    found: list[tuple[str, ...]] = []
-    parts = atoms(text)
+class _Search:
+    """Depth-first search over the splits of a run, pruned by the sums its groups must satisfy."""
 
-    def walk(i: int, rest: str, acc: tuple[str, ...]) -> None:
-        if prune and acc and not prune(acc):
+    def __init__(self, parts: list[str], kinds: Sequence[str], groups: Sequence[Group], cap: int | None = None) -> None:
+        self.parts, self.kinds, self.found, self.cap = parts, kinds, [], cap
+        self.total_of = {total: list(p) for p, total in groups if all(q < total for q in p)}
+        self.checks = {max(max(p), total): (list(p), total) for p, total in groups}
+        sizes = [1 if a in BLANKS else len(a) for a in parts]
+        self.after = [sum(sizes[i:]) for i in range(len(parts) + 1)]  # characters left from atom i on
+
+    def run(self) -> list[tuple[str, ...]]:
+        self.walk(0, "", ())
+        return self.found
+
+    def walk(self, i: int, rest: str, acc: tuple[str, ...]) -> None:
+        if not self._consistent(acc) or len(rest) + self.after[i] < self._need(acc):
             return
+        if self.cap is not None:
+            left = self.cap - sum(int(a) for a in acc if a.isdigit())
+            free = len(rest) + self.after[i] - (len(self.kinds) - len(acc))  # digits beyond one per cell
+            cells = len(self.kinds) - len(acc)
+            if left < 0 or (cells and left > 10 ** (free + 1) - 1 + 9 * (cells - 1)):
+                return  # overshot, or the digits left cannot add up to the total
         if rest == "":
-            if i == len(parts):
-                if len(acc) == len(kinds):
-                    found.append(acc)
-                    if len(found) > LIMIT:
-                        raise TooMany(text)
+            if i == len(self.parts):
+                if len(acc) == len(self.kinds):
+                    self._keep(acc)
                 return
-            rest, i = parts[i], i + 1
+            rest, i = self.parts[i], i + 1
             if rest in BLANKS:
-                walk(i, "", acc + ("",))
+                self.walk(i, "", acc + ("",))
                 return
-        if len(acc) >= len(kinds):
+        col = len(acc)
+        if col >= len(self.kinds):
             return
-        for piece, used in _cells(rest, kinds, len(acc)):
+        for piece, used in self._choices(rest, col, acc):
             tail = rest[used:]
             if tail.startswith("-"):
-                walk(i, tail, acc + (piece,))  # '-' opens a negative number …
-                walk(i, tail[1:], acc + (piece,))  # … or is a printed separator
+                self.walk(i, tail, acc + (piece,))  # '-' opens a negative number …
+                self.walk(i, tail[1:], acc + (piece,))  # … or is a printed separator
             elif not tail.startswith("."):
-                walk(i, tail, acc + (piece,))
+                self.walk(i, tail, acc + (piece,))
 
-    walk(0, "", ())
+    def _choices(self, rest: str, col: int, acc: tuple[str, ...]) -> Iterator[tuple[str, int]]:
+        """A total whose parts are all read can only be their sum; any other cell, every valid prefix."""
+        parts = self.total_of.get(col)
+        if parts is not None and self.kinds[col] == "count" and all(acc[p] not in ("",) for p in parts):
+            target = str(sum(int(acc[p]) for p in parts))
+            if rest.startswith(target):
+                yield target, len(target)
+            return
+        yield from _cells(rest, self.kinds[col])
+
+    def _need(self, acc: tuple[str, ...]) -> int:
+        """Characters the unread cells need at least: one each, and a total as many digits as its parts' sum."""
+        need = len(self.kinds) - len(acc)
+        for total, parts in self.total_of.items():
+            if total >= len(acc):
+                partial = sum(int(acc[p]) for p in parts if p < len(acc) and acc[p].isdigit())
+                need += len(str(partial)) - 1
+        return need
+
+    def _consistent(self, acc: tuple[str, ...]) -> bool:
+        group = self.checks.get(len(acc) - 1)
+        if group is None:
+            return True
+        parts, total = group
+        if any(acc[p] == "" for p in parts) or acc[total] == "":
+            return True
+        return sum(float(acc[p]) for p in parts) == float(acc[total])
+
+    def _keep(self, acc: tuple[str, ...]) -> None:
+        self.found.append(acc)
+        if len(self.found) > LIMIT:
+            raise TooMany(" ".join(self.parts))
+
+
+def segmentations(text: str, kinds: Sequence[str], groups: Sequence[Group] = ()) -> list[tuple[str, ...]]:
+    """Every reading of `text` as len(kinds) cells in which each group's parts sum to its total."""
+    parts = atoms(text)
+    last = len(kinds) - 1
+    if [(list(p), t) for p, t in groups] == [(list(range(last)), last)] and set(kinds) == {"count"} \
+            and parts and parts[-1] not in BLANKS:
+        return _total_last(parts, last)
+    return _Search(parts, kinds, groups).run()
+
+
+def _total_last(parts: list[str], n: int) -> list[tuple[str, ...]]:
+    """A row whose total is printed last: try each suffix as the total, then split the rest under it."""
+    found: list[tuple[str, ...]] = []
+    head, tail = parts[:-1], parts[-1]
+    for size in range(1, len(tail) + 1):
+        total = tail[-size:]
+        if not is_valid(total, "count"):
+            continue
+        rest = head + ([tail[:-size]] if size < len(tail) else [])
+        for reading in _Search(rest, ["count"] * n, (), cap=int(total)).run():
+            if "" in reading or sum(int(x) for x in reading) == int(total):
+                found.append(reading + (total,))
+        if len(found) > LIMIT:
+            raise TooMany(" ".join(parts))
     return found
-
-
-def sum_prune(groups: Sequence[tuple[Sequence[int], int]]) -> Prune:
-    """A prune that checks, once a group's cells are all read, that its parts sum to its total."""
-
-    def ok(acc: tuple[str, ...]) -> bool:
-        for parts, total in groups:
-            if len(acc) - 1 == max(max(parts), total):
-                if any(acc[p] == "" for p in parts) or acc[total] == "":
-                    continue
-                if sum(float(acc[p]) for p in parts) != float(acc[total]):
-                    return False
-        return True
-
-    return ok
