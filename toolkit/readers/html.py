@@ -1,0 +1,201 @@
+"""HTML pages: prose blocks and table rows in reading order, merged cells expanded without duplicating numbers."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+
+from ..normalize import is_blank, looks_like_value
+from .base import RawDocument, RawRow, ReadError
+from .encoding import codec_name, decode, html_charset
+
+MAX_HTML_BYTES = 50 * 1024 * 1024
+MAX_ELEMENTS = 1_000_000
+MAX_SPAN = 1000  # a larger rowspan/colspan is a typo or an attack, not a table
+SKIP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "select", "textarea")
+BLOCK = frozenset("""address article aside blockquote body caption center dd details div dl dt fieldset figcaption
+    figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody td tfoot th
+    thead title tr ul""".split())
+_SPACE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"))
+
+
+def read_html(path: str | Path, *, data: bytes | None = None) -> RawDocument:
+    """Read an HTML report page into rows of cell strings (tables) and single-cell rows (prose)."""
+    raw = Path(path).read_bytes() if data is None else data
+    if len(raw) > MAX_HTML_BYTES:
+        raise ReadError(f"an HTML page larger than {MAX_HTML_BYTES // 2**20} MiB")
+    declared = html_charset(raw)
+    text, encoding = decode(raw, declared=declared)
+    root = parse(text)
+    emitter = _Emitter()
+    emitter.walk(root)
+    emitter.flush()
+    ignored = declared and codec_name(declared) != encoding
+    notes = (f"declared charset {declared!r} not used: the bytes read as {encoding}",) if ignored else ()
+    return RawDocument(str(path), "html", tuple(emitter.rows), encoding, notes)
+
+
+def parse(text: str) -> lxml.etree._Element:
+    """Parse decoded HTML without network or external entities, refusing trees too deep or too large to be a report."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                                  huge_tree=False, collect_ids=False, default_doctype=False)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ReadError(f"no HTML content could be parsed ({exc})") from None
+    for err in parser.error_log:
+        if "RESOURCE_LIMIT" in err.type_name or "Excessive depth" in err.message:
+            raise ReadError(f"HTML nested too deeply or too large to be a report ({err.message.strip()})")
+    count = sum(1 for _ in root.iter())
+    if count > MAX_ELEMENTS:
+        raise ReadError(f"an HTML page with {count} elements (more than {MAX_ELEMENTS}): not a report")
+    lxml.etree.strip_elements(root, *SKIP, with_tail=False)
+    return root
+
+
+class _Emitter:
+    """Walks the tree once, emitting prose rows and table rows in document order."""
+
+    def __init__(self) -> None:
+        self.rows: list[RawRow] = []
+        self.buf: list[str] = []
+        self.tables = 0
+
+    def flush(self) -> None:
+        line = norm_text("".join(self.buf))
+        self.buf = []
+        if line:
+            self.rows.append(RawRow((line,)))
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.buf.append(text)
+
+    def walk(self, el) -> None:
+        """Inline text accumulates; a block element or <br> ends the current prose row."""
+        tag = _tag(el)
+        if tag == "table":
+            self.flush()
+            self.table(el)
+        elif tag == "br":
+            self.flush()
+        elif tag in BLOCK:
+            self.flush()
+            self.children(el)
+            self.flush()
+        elif tag:
+            self.children(el)
+        self.add(el.tail)
+
+    def children(self, el) -> None:
+        self.add(el.text)
+        for child in el:
+            self.walk(child)
+
+    def table(self, tab) -> None:
+        """Data rows become RawRows; a row whose cells hold tables is layout: its cells are walked as blocks."""
+        index: int | None = None
+        carry: dict[int, list] = {}
+        for cap in tab.findall("caption"):
+            self.children(cap)
+            self.flush()
+        for tr in own_rows(tab):
+            cells = [c for c in tr if _tag(c) in ("td", "th")]
+            if any(c.find(".//table") is not None for c in cells):
+                for cell in cells:
+                    self.children(cell)
+                    self.flush()
+                continue
+            if index is None:
+                index, self.tables = self.tables, self.tables + 1
+            self.rows.append(RawRow(tuple(grid_row(cells, carry)), table=index))
+
+
+def own_rows(tab) -> list:
+    """The table's own <tr>s (inside thead/tbody/tfoot too), not those of tables nested in it."""
+    return [tr for tr in tab.iter("tr") if next(tr.iterancestors("table"), None) is tab]
+
+
+def grid_row(cells: list, carry: dict[int, list]) -> list[str]:
+    """One <tr> -> cell strings: rowspans carried down, colspans expanded only where the cell is blank.
+
+    `carry` maps a grid column to [text, width, rows left] for cells spanning down from rows above.
+    A label spanning down repeats (a vertical group label belongs to every row it covers); a number
+    spanning down or across is printed once, with blanks holding the other positions.
+    """
+    out: list[str] = []
+    col = 0
+    queue = list(cells)
+    below = dict(carry)
+    carry.clear()
+    while queue or any(c >= col for c in below):
+        if col in below:
+            text, width, left = below.pop(col)
+            out.extend(spread_blanks(text, width))
+            if left > 1:
+                carry[col] = [text, width, left - 1]
+            col += width
+            continue
+        if not queue:
+            col = min(c for c in below if c >= col)
+            continue
+        cell = queue.pop(0)
+        text, width, height = cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan")
+        out.extend(spread_blanks(text, width))
+        if height > 1:
+            carry[col] = [carried_down(text), width, height - 1]
+        col += width
+    for c, (text, width, left) in below.items():  # overlapped by a wide cell: still spans down
+        if left > 1:
+            carry.setdefault(c, [text, width, left - 1])
+    return out
+
+
+def spread_blanks(text: str, width: int) -> list[str]:
+    """A blank spanning n columns is n blanks; anything else is printed once."""
+    return [text] * width if is_blank(text) else [text]
+
+
+def carried_down(text: str) -> str:
+    """What a cell spanning down leaves in the rows below: labels and blank markers repeat, numbers do not."""
+    return text if is_blank(text) or not looks_like_value(text) else ""
+
+
+def _span(cell, attr: str) -> int:
+    m = re.match(r"\s*(\d+)", cell.get(attr) or "")
+    return max(1, min(int(m.group(1)), MAX_SPAN)) if m else 1
+
+
+def cell_text(cell) -> str:
+    """A cell's text: nested blocks and <br> on their own lines, &nbsp; and runs of spaces as one space."""
+    lines: list[list[str]] = [[]]
+
+    def walk(el) -> None:
+        tag = _tag(el)
+        block = tag in BLOCK or tag == "br"
+        if block:
+            lines.append([])
+        if tag and tag != "br":
+            lines[-1].append(el.text or "")
+            for child in el:
+                walk(child)
+        if block:
+            lines.append([])
+        lines[-1].append(el.tail or "")
+
+    lines[-1].append(cell.text or "")
+    for child in cell:
+        walk(child)
+    return "\n".join(t for t in (norm_text("".join(parts)) for parts in lines) if t)
+
+
+def norm_text(text: str) -> str:
+    return _SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
+
+
+def _tag(el) -> str:
+    """Lower-case tag name; '' for comments and other non-elements."""
+    return el.tag.lower() if isinstance(el.tag, str) else ""

@@ -1,0 +1,221 @@
+"""Word files: DOCX body in order (paragraphs and tables interleaved); legacy .doc/.wps through LibreOffice."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+from .base import RawDocument, RawRow, ReadError
+from .html import carried_down, norm_text, spread_blanks
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_MEMBERS = 5000
+MAX_RATIO = 100  # deflated XML of a real report is ~5-20x; a bomb is 1000x
+RATIO_FLOOR = 5 * 1024 * 1024  # small parts may compress as well as they like
+SKIPPED = frozenset({f"{W}del", f"{W}moveFrom", MC_FALLBACK})  # deleted text; the duplicate of a textbox
+CONVERT_TIMEOUT = 120.0
+
+
+def read_docx(path: str | Path, *, data: bytes | None = None) -> RawDocument:
+    """Read a DOCX into rows: each paragraph line one row, each table row its cells."""
+    raw = Path(path).read_bytes() if data is None else data
+    check_archive(raw)
+    body = _open_body(raw)
+    walker = _Body()
+    walker.blocks(body)
+    return RawDocument(str(path), "docx", tuple(walker.rows))
+
+
+def read_doc(path: str | Path, *, data: bytes | None = None, timeout: float = CONVERT_TIMEOUT) -> RawDocument:
+    """Read a legacy .doc or Kingsoft .wps (OLE2) by converting it to DOCX with LibreOffice."""
+    raw = Path(path).read_bytes() if data is None else data
+    docx = convert_to_docx(raw, timeout=timeout)
+    doc = read_docx(path, data=docx)
+    return dataclasses.replace(doc, reader="doc", notes=doc.notes + ("converted to DOCX by LibreOffice",))
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse what is not a DOCX zip, and zip bombs, before any part is decompressed."""
+    try:
+        infos = zipfile.ZipFile(BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        raise ReadError("not a zip archive, so not a DOCX (a .docx is a zip of XML parts)") from None
+    if len(infos) > MAX_MEMBERS:
+        raise ReadError(f"a zip archive of {len(infos)} members (more than {MAX_MEMBERS}): not a report")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED:
+        raise ReadError(f"a zip bomb: {total} bytes uncompressed (more than {MAX_UNZIPPED // 2**20} MiB)")
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            ratio = info.file_size // max(1, info.compress_size)
+            raise ReadError(f"a zip bomb: {info.filename} expands {ratio}x to {info.file_size} bytes")
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise ReadError("a zip archive without word/document.xml: not a Word document")
+
+
+def _open_body(data: bytes):
+    """The document's <w:body>, parsed by python-docx (which resolves no external entities)."""
+    import docx
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
+    try:
+        return docx.Document(BytesIO(data)).element.body
+    except (KeyError, ValueError, LxmlError, zipfile.BadZipFile, OpcError) as exc:
+        raise ReadError(f"a damaged DOCX ({type(exc).__name__}: {exc})") from None
+
+
+class _Body:
+    """Walks block content (body, cell, content control) emitting prose and table rows in order."""
+
+    def __init__(self) -> None:
+        self.rows: list[RawRow] = []
+        self.tables = 0
+
+    def blocks(self, parent) -> None:
+        for child in parent:
+            tag = child.tag
+            if tag == f"{W}p":
+                self.rows += [RawRow((line,)) for line in paragraph_text(child).split("\n") if line]
+            elif tag == f"{W}tbl":
+                self.table(child)
+            elif tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}ins", f"{W}moveTo"):
+                self.blocks(child)
+
+    def table(self, tbl) -> None:
+        """Data rows become RawRows; a row whose cells hold tables is layout: its cells are walked as blocks."""
+        index: int | None = None
+        carry: dict[int, str] = {}
+        for tr in _children(tbl, "tr"):
+            cells = _children(tr, "tc")
+            if any(tc.find(f".//{W}tbl") is not None for tc in cells):
+                for tc in cells:
+                    self.blocks(tc)
+                continue
+            if index is None:
+                index, self.tables = self.tables, self.tables + 1
+            self.rows.append(RawRow(tuple(grid_row(tr, cells, carry)), table=index))
+
+
+def grid_row(tr, cells: list, carry: dict[int, str]) -> list[str]:
+    """One <w:tr> -> cell strings: gridSpan expanded only for blanks, vMerge continuations carry labels down."""
+    out: list[str] = []
+    col = _int(tr.find(f"{W}trPr/{W}gridBefore"), low=0)
+    for tc in cells:
+        span = _int(tc.find(f"{W}tcPr/{W}gridSpan"), low=1)
+        merge = _vmerge(tc)
+        text = carry.get(col, "") if merge == "continue" else cell_text(tc)
+        if merge == "restart":
+            carry[col] = carried_down(text)
+        elif merge is None:
+            carry.pop(col, None)
+        out.extend(spread_blanks(text, span))
+        col += span
+    return out
+
+
+def cell_text(tc) -> str:
+    """A cell's paragraphs (and line breaks), one line each."""
+    lines = [paragraph_text(p) for p in _children(tc, "p")]
+    return "\n".join(line for text in lines for line in text.split("\n") if line)
+
+
+def paragraph_text(p) -> str:
+    """Runs' text with tabs as spaces and breaks as newlines; deleted text and textbox fallbacks left out."""
+    parts: list[str] = []
+    for el in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}p"):
+        if el is p or _skipped(el, p):
+            continue
+        tag = el.tag
+        if tag == f"{W}t":
+            parts.append(el.text or "")
+        elif tag == f"{W}noBreakHyphen":
+            parts.append("-")
+        elif tag in (f"{W}tab",):
+            parts.append(" ")
+        else:
+            parts.append("\n")  # a break, or a paragraph nested in a textbox
+    return "\n".join(norm_text(line) for line in "".join(parts).split("\n")).strip("\n")
+
+
+def _skipped(el, stop) -> bool:
+    """Whether an element lies in deleted text or a compatibility fallback below `stop`."""
+    for anc in el.iterancestors():
+        if anc is stop:
+            return False
+        if anc.tag in SKIPPED:
+            return True
+    return False
+
+
+def _children(el, name: str) -> list:
+    """Direct <w:name> children, looking through content controls and custom XML wrappers."""
+    out = []
+    for child in el:
+        if child.tag == f"{W}{name}":
+            out.append(child)
+        elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
+            out += _children(child, name)
+    return out
+
+
+def _vmerge(tc) -> str | None:
+    """'restart', 'continue' (a w:vMerge without a value continues) or None."""
+    el = tc.find(f"{W}tcPr/{W}vMerge")
+    if el is None:
+        return None
+    return "restart" if el.get(f"{W}val") == "restart" else "continue"
+
+
+def _int(el, *, low: int) -> int:
+    """A w:val count, bounded (a huge span is a typo or an attack); `low` when absent or unreadable."""
+    try:
+        return max(low, min(int(el.get(f"{W}val")), 1000)) if el is not None else low
+    except (TypeError, ValueError):
+        return low
+
+
+def convert_to_docx(data: bytes, *, timeout: float = CONVERT_TIMEOUT) -> bytes:
+    """OLE2 Word/WPS bytes -> DOCX bytes via `soffice --headless` in a private profile; killed on timeout."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ReadError("reading .doc/.wps needs LibreOffice (the `soffice` program), which is not installed; "
+                        "install it with `apt-get install libreoffice-writer`", stage="convert")
+    with tempfile.TemporaryDirectory(prefix="ogi-doc-") as tmp:
+        src, out = Path(tmp, "source.doc"), Path(tmp, "out")
+        src.write_bytes(data)  # named .doc: LibreOffice would try the MS Works filter on a .wps name
+        cmd = [soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)]
+        code, err = _run(cmd, timeout, env=os.environ | {"HOME": tmp})
+        result = out / "source.docx"
+        if not result.exists():
+            raise ReadError(_why_not(data, code, err), stage="convert")
+        return result.read_bytes()
+
+
+def _run(cmd: list[str], timeout: float, env: dict) -> tuple[int, str]:
+    """Run in a new process group so that a timeout kills soffice and every child it started."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ReadError(f"LibreOffice did not convert the file within {timeout:g} s", stage="convert") from None
+    return proc.returncode, err.decode("utf-8", "replace").strip()
+
+
+def _why_not(data: bytes, code: int, err: str) -> str:
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "a password-protected Office document: LibreOffice cannot convert it"
+    if "WordDocument".encode("utf-16-le") not in data:
+        return "an OLE2 file with no WordDocument stream (an Excel/PowerPoint file?): not a Word report"
+    return f"LibreOffice could not convert it to DOCX (exit {code}: {err.splitlines()[-1] if err else 'no message'})"
