@@ -62,7 +62,9 @@ def _lazy(module: str, name: str):
         from importlib import import_module
         try:
             reader = getattr(import_module(f"{__name__}.{module}"), name)
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").startswith("toolkit"):
+                raise  # our own bug, not a missing optional package
             raise ReadError(f"the {module} reader is not available ({exc.name or exc}); "
                             f"install the toolkit with its optional extras", stage="sniff") from None
         return reader(path, data=data)
