@@ -52,3 +52,20 @@ def test_pre_2019_report_is_partial_without_national_cells(corpus):
     assert report.meta["year"] == 2008
     assert report.cells[report.cells.table.isin(["applications", "appeals"])].empty
     assert "none of the 2019/2021 national tables" in report.reasons[0]
+
+
+def test_pre_2019_fujian_table_is_read_through_read_report(corpus):
+    report = read_report(raw_file("pingtan-zone-2014"))
+    assert report.meta["formats"] == {"legacy": "pre2019"}
+    cells = report.cells.set_index(["table", "row", "col"])
+    assert cells.loc[("legacy_applications", "received", "year"), "value"] == 1
+    assert report.status == "verified"
+    assert "pre-2019 provincial table" in report.reasons[0]
+
+
+def test_narrative_disagreement_is_a_check_not_a_status(corpus):
+    report = read_report(raw_file("pingtan-zone-2022"))
+    story = report.checks[report.checks.check.str.startswith("narrative_")]
+    assert (story.status == "failed").any()
+    assert report.status == "verified"  # the tables themselves are consistent
+    assert any(r.startswith("the text disagrees with the table: text says 75") for r in report.reasons)

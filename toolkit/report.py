@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import match, meta, schema
+from . import legacy, match, meta, narrative, schema
 from .readers import RawDocument, ReadError, read_document
 from .resolve import resolve
 from .validate import CHECK_COLUMNS, check_identities
@@ -15,6 +15,8 @@ from .validate import CHECK_COLUMNS, check_identities
 CELL_COLUMNS = ["table", "row", "col", "value", "raw", "page", "na_reason"]
 STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
 CORE = ("applications", "appeals")
+LEGACY_CORE = ("legacy_applications", "legacy_appeals")
+LEGACY_FORMAT = "pre2019"
 
 
 @dataclass
@@ -63,19 +65,33 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
     flat = match.flatten(doc)
     formats, blobs, notes = match.find_tables(flat)
     info = meta.extract(doc.text)
-    if not formats and not info["title"]:
-        raise ReadError("no report here: neither an annual-report title nor the national tables' row labels", stage="match")
+    if formats:
+        cells, checks = _national(flat, formats, blobs, notes)
+        status, reasons = decide(cells, checks, formats)
+    else:
+        cells, checks = legacy.read_legacy(doc)
+        if cells.empty and not info["title"]:
+            raise ReadError("no report here: neither an annual-report title nor the tables' row labels", stage="match")
+        formats = {"legacy": LEGACY_FORMAT} if not cells.empty else {}
+        status, reasons = decide(cells, checks, formats, core=LEGACY_CORE)
+        reasons.insert(0, "none of the 2019/2021 national tables was found" + (
+            "; read the pre-2019 provincial table instead (other definitions: see the crosswalk)" if formats else
+            " (a pre-2019 report, or an excerpt)"))
+    story = narrative.checks(doc.text, cells)
+    reasons += [f"the text disagrees with the table: {d}" for d in story.detail[story.status == "failed"]]
+    info |= {"file": doc.path, "reader": doc.reader, "encoding": doc.encoding, "formats": formats,
+             "sha256": hashlib.sha256(data).hexdigest() if data else None}
+    return Report(info, cells, pd.concat([checks, story], ignore_index=True), status, reasons)
+
+
+def _national(flat, formats: dict, blobs, notes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of the national tables and their identity checks."""
     cell_rows, resolve_checks = resolve(blobs, formats, flat)
     cells = _cells_frame(cell_rows)
     values = {(t, r, c): (None if pd.isna(v) else float(v)) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
     checks = pd.concat([check_identities({t: f for t, f in formats.items() if t in CORE}, values),
                         pd.DataFrame(notes + resolve_checks, columns=CHECK_COLUMNS)], ignore_index=True)
-    status, reasons = decide(cells, checks, formats)
-    if not formats:
-        reasons.insert(0, "an annual report, but none of the 2019/2021 national tables was found (a pre-2019 report, or an excerpt)")
-    info |= {"file": doc.path, "reader": doc.reader, "encoding": doc.encoding, "formats": formats,
-             "sha256": hashlib.sha256(data).hexdigest() if data else None}
-    return Report(info, cells, checks, status, reasons)
+    return cells, checks
 
 
 def _cells_frame(rows: list[dict]) -> pd.DataFrame:
@@ -86,22 +102,25 @@ def _cells_frame(rows: list[dict]) -> pd.DataFrame:
     return df[CELL_COLUMNS]
 
 
-def decide(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict) -> tuple[str, list[str]]:
-    """verified / inconsistent / partial, with one line per reason."""
+def decide(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict, core: tuple[str, ...] = CORE) -> tuple[str, list[str]]:
+    """verified / inconsistent / partial from the tables in `core`, with one line per reason."""
     reasons = []
+    checks = checks[checks.table.isin(core)]
     failed = checks[checks.status == "failed"]
     for rec in failed.itertuples():
         reasons.append(f"identity {rec.check} ({rec.table} {rec.scope}) fails: {rec.detail}")
     ambiguous = checks[checks.status == "ambiguous"]
-    reasons += [f"ambiguous {rec.table} {rec.scope}: {rec.detail}" for rec in ambiguous.itertuples() if rec.table in CORE]
-    missing = _missing(cells, formats)
-    blank = cells[cells.table.isin(CORE) & cells.value.isna()]
+    reasons += [f"ambiguous {rec.table} {rec.scope}: {rec.detail}" for rec in ambiguous.itertuples()]
+    missing = _missing(cells, formats) if core == CORE else 0
+    blank = cells[cells.table.isin(core) & cells.value.isna()]
     not_eval = int((checks.status == "not_evaluable").sum())
     if missing:
         reasons.append(f"{missing} cell(s) of the applications/appeals tables not found in the document")
     if len(blank):
         reasons.append(f"{len(blank)} cell(s) blank or unreadable; {not_eval} identit{'y' if not_eval == 1 else 'ies'} not evaluable")
-    if len(failed) or any(ambiguous.table.isin(CORE)):
+    if not formats or cells[cells.table.isin(core)].empty:
+        return "partial", reasons
+    if len(failed) or len(ambiguous):
         return "inconsistent", reasons
     if missing or len(blank) or not_eval:
         return "partial", reasons

@@ -1,0 +1,80 @@
+"""How far each report, and each agency's reports, can be trusted: a scorecard built from the checks.
+
+Two numbers, kept apart because they mean different things:
+
+* ``score``: percent of the arithmetic checks (identities, run-together digit readings) that could be
+  evaluated and hold: ok / (ok + failed + ambiguous + not_evaluable). A blank cell that stops an identity
+  being checked lowers it, because a researcher cannot confirm that number either.
+* ``narrative_agreement``: percent of the prose figures that agree with the tables: ok / (ok + failed).
+
+Notes (``status == 'note'``) are information, not evidence, and are not counted.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+COUNTED = ("ok", "failed", "ambiguous", "not_evaluable")
+STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
+
+
+def _kind(checks: pd.DataFrame) -> pd.Series:
+    return checks.check.astype(str).str.startswith("narrative_").map({True: "narrative", False: "arithmetic"})
+
+
+def _counts(checks: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per key: how many checks of each kind ended in each status."""
+    c = checks.assign(kind=_kind(checks))
+    c = c[c.status.isin(COUNTED)]
+    table = c.groupby(keys + ["kind", "status"]).size().unstack(["kind", "status"], fill_value=0)
+    table.columns = [f"{k}_{s}" for k, s in table.columns]
+    for k in ("arithmetic", "narrative"):
+        for s in COUNTED:
+            if f"{k}_{s}" not in table:
+                table[f"{k}_{s}"] = 0
+    return table
+
+
+def _rates(t: pd.DataFrame) -> pd.DataFrame:
+    a_all = sum(t[f"arithmetic_{s}"] for s in COUNTED)
+    n_all = t.narrative_ok + t.narrative_failed
+    out = pd.DataFrame(index=t.index)
+    out["checks"] = a_all
+    out["failed"] = t.arithmetic_failed
+    out["ambiguous"] = t.arithmetic_ambiguous
+    out["not_evaluable"] = t.arithmetic_not_evaluable
+    out["score"] = (100.0 * t.arithmetic_ok / a_all.where(a_all > 0)).astype("Float64")
+    out["narrative_checks"] = n_all
+    out["narrative_failed"] = t.narrative_failed
+    out["narrative_agreement"] = (100.0 * t.narrative_ok / n_all.where(n_all > 0)).astype("Float64")
+    return out
+
+
+def report_quality(checks: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per report: arithmetic score and narrative agreement (with the report's attributes if given)."""
+    if "report_id" not in checks:
+        raise ValueError("checks need a report_id column (the corpus checks table)")
+    out = _rates(_counts(checks, ["report_id"])).reset_index()
+    if reports is not None:
+        out = reports.merge(out, on="report_id", how="left")
+        for col in ("checks", "failed", "ambiguous", "not_evaluable", "narrative_checks", "narrative_failed"):
+            out[col] = out[col].fillna(0).astype(int)
+    return out
+
+
+def scorecard(checks: pd.DataFrame, reports: pd.DataFrame, *, by: str = "agency") -> pd.DataFrame:
+    """One row per agency (or any report attribute): reports by status, pooled score, narrative agreement, worst report."""
+    if by not in reports or "report_id" not in reports:
+        raise ValueError(f"reports need columns 'report_id' and {by!r}; it has {list(reports.columns)}")
+    merged = checks.merge(reports[["report_id", by]], on="report_id", how="inner")
+    groups = reports.groupby(by).size()
+    card = _rates(_counts(merged, [by]).reindex(groups.index, fill_value=0))
+    per = report_quality(checks, reports[["report_id", by]])
+    card.insert(0, "reports", groups)
+    if "status" in reports:
+        status = reports.groupby([by, "status"]).size().unstack(fill_value=0)
+        for s in STATUSES:
+            card[s] = status[s] if s in status else 0
+    worst = per.sort_values("score", na_position="first").drop_duplicates(by).set_index(by)
+    card["worst_report"] = worst.report_id
+    card["worst_score"] = worst.score
+    return card.reset_index().rename(columns={"index": by})
