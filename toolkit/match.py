@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from . import schema
@@ -133,6 +134,7 @@ APPEALS_HEADER = re.compile("|".join(schema.compile_label(w) for w in (
 SECTION_END = re.compile(r"(?:^|[\x1e\x1f\s。])(?:五|六)[、.]|存在的主要问题|其他需要报告")
 
 
+@lru_cache(maxsize=None)
 def _label_plan(table: str) -> list[tuple[str, str]]:
     """Every row label of a table across formats, in printed order, each with a format it belongs to."""
     plan: list[tuple[str, str]] = []

@@ -1,0 +1,117 @@
+"""How long each corpus document takes to become a Report, and for PDFs how that compares with two baselines.
+
+Run: python benchmarks/bench_readers.py [--repeat N] [--corpus DIR] [--only GLOB] [--clock wall|cpu]. Prints numbers; asserts nothing.
+
+For every file in <corpus>/raw: the median wall time of `toolkit.read_report` (read + match + meta + checks),
+after one warm-up call so imports are not counted. For PDFs also (a) merely reading every page's text layer
+with pypdfium2 and (b) camelot's default lattice read, `camelot.read_pdf(path, pages="all")`, of the same
+pages, and the ratios. Targets: a text-layer PDF within 5x of (a) and at least 10x faster than (b);
+HTML and text reports under 10 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from toolkit import ReadError, read_report  # noqa: E402
+from toolkit.readers import sniff  # noqa: E402
+
+
+CLOCK = time.perf_counter  # --clock cpu: time.process_time, steadier on a loaded machine (counts all threads)
+
+
+def median_seconds(fn, repeat: int) -> float:
+    """Median of `repeat` timed calls, after one untimed warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = CLOCK()
+        fn()
+        times.append(CLOCK() - t0)
+    return statistics.median(times)
+
+
+def text_layer(path: Path) -> None:
+    """Baseline (a): every page's text through pypdfium2, nothing else."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for page in pdf:
+            page.get_textpage().get_text_bounded()
+    finally:
+        pdf.close()
+
+
+def camelot_default(path: Path) -> None:
+    """Baseline (b): camelot's default lattice read of every page (renders each page for OpenCV)."""
+    import camelot
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        camelot.read_pdf(str(path), pages="all")
+
+
+def stages(path: Path, repeat: int) -> str:
+    """Where a PDF's time goes: camelot's vector lattice on the table pages, the rest of the reader, the report."""
+    from toolkit.readers import pdf as reader
+    from toolkit.report import build_report
+
+    data = path.read_bytes()
+    pdf = reader.open_pdf(data)
+    try:
+        wanted = reader.table_pages([reader._page(pdf, n) for n in range(1, len(pdf) + 1)])
+    finally:
+        pdf.close()
+    doc = reader.read_pdf(path)
+    lattice = median_seconds(lambda: reader._lattice(path, wanted, None), repeat)
+    whole = median_seconds(lambda: reader.read_pdf(path), repeat)
+    report = median_seconds(lambda: build_report(doc, data), repeat)
+    return (f"stages: read_pdf {whole * 1000:.1f} ms, of which camelot lattice (vector) on pages {wanted} "
+            f"{lattice * 1000:.1f} ms; match + checks + meta {report * 1000:.1f} ms")
+
+
+def bench_file(path: Path, repeat: int) -> str:
+    kind = sniff(path.read_bytes())
+    try:
+        ours = median_seconds(lambda: read_report(path), repeat)
+    except ReadError as exc:
+        return f"{path.name:55s} {kind:5s} unreadable: {exc}"
+    line = f"{path.name:55s} {kind:5s} {ours * 1000:8.1f} ms"
+    if kind == "pdf":
+        a = median_seconds(lambda: text_layer(path), repeat)
+        b = median_seconds(lambda: camelot_default(path), max(1, repeat // 3))
+        line += (f"   text layer {a * 1000:6.1f} ms (ours {ours / a:4.1f}x)"
+                 f"   camelot default {b * 1000:7.1f} ms ({b / ours:4.1f}x faster)")
+        line += "\n" + " " * 8 + stages(path, repeat)
+    elif ours > 0.010:
+        line += "   over the 10 ms target"
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=9)
+    p.add_argument("--corpus", type=Path, default=Path(os.environ.get("OGI_CORPUS", ROOT.parent / "shared" / "corpus")))
+    p.add_argument("--only", default="*", help="glob of file names to time, e.g. '*.pdf'")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    args = p.parse_args(argv)
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
+    files = sorted(f for f in (args.corpus / "raw").glob(args.only) if f.is_file())
+    print(f"{len(files)} files, median {args.clock} time of {args.repeat} runs after a warm-up\n")
+    for path in files:
+        print(bench_file(path, args.repeat), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,301 @@
+"""Geometry for the PDF reader: ruled grids as rows of printed cells, split tables rejoined, rows from word positions.
+
+Nothing here opens a PDF: the reader hands in camelot tables and pypdfium2 character boxes, so every
+rule can be tested on tiny inline fixtures.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from ..normalize import looks_like_value
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF points (origin bottom-left)
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’]")
+_DASHES = "-‐‑‒–—―－﹣~～"
+PAGE_NUMBER = re.compile(
+    rf"\s*(?:[{_DASHES}]\s*\d{{1,4}}\s*[{_DASHES}]"  # - 4 -, —4—
+    r"|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?"  # 第4页 (共6页)
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*")  # 4/6
+NUMBERED = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]"
+                      r"|\d{1,2}\s*[.、．,，](?!\d)|[①-⑳])")
+GAP_EM = 1.0  # a horizontal gap wider than this many character heights separates two cells
+HEADER_PITCH = 2.5  # label lines without numbers may sit this many line heights apart in one header cell
+FIRST_ITEM = re.compile(r"\s*(?:1\s*[.、．,，](?!\d)|[(（]\s*[1一]\s*[)）]|①|一\s*[、.．])")
+
+
+@dataclass
+class Cell:
+    """One printed cell: its text and horizontal extent (a merged cell spans several grid columns)."""
+
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass
+class Grid:
+    """One ruled table on one page: rows of printed cells in reading order (span continuations left out)."""
+
+    page: int
+    bbox: Box
+    rows: list[list[Cell | None]]
+    cols: tuple[float, ...]
+    table: int = 0
+
+    @property
+    def top(self) -> float:
+        return self.bbox[3]
+
+
+def join_lines(text: str) -> str:
+    """Lines wrapped inside one cell -> one string: no space between Chinese characters, one otherwise."""
+    lines = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
+    lines = [ln for ln in lines if ln and not PAGE_NUMBER.fullmatch(ln)]
+    out = ""
+    for ln in lines:
+        if out and not (_CJK.match(out[-1]) or _CJK.match(ln[0])):
+            out += " "
+        out += ln
+    return out
+
+
+def is_page_number(text: str) -> bool:
+    """A page number printed as a line of its own ('- 4 -', '第4页', '4/6')."""
+    return bool(PAGE_NUMBER.fullmatch(text))
+
+
+def grid_from_camelot(table, page: int) -> Grid:
+    """A camelot table -> Grid, keeping only the cell that holds a merged cell's text (its top-left)."""
+    rows: list[list[Cell | None]] = []
+    for i, row in enumerate(table.cells):
+        out: list[Cell | None] = []
+        for j, c in enumerate(row):
+            if j > 0 and not c.left:
+                out.append(None)  # inside a cell merged across columns
+            elif i > 0 and not c.top:
+                out.append(rows[i - 1][j])  # inside a cell merged down: the same Cell, emitted once
+            else:
+                k = j
+                while k + 1 < len(row) and not row[k + 1].left:
+                    k += 1
+                out.append(Cell(join_lines(c.text), c.x1, row[k].x2))
+        rows.append(out)
+    cols = tuple([c[0] for c in table.cols] + [table.cols[-1][1]]) if table.cols else ()
+    return Grid(page, tuple(table._bbox), rows, cols)
+
+
+def same_columns(a: Grid, b: Grid, tol: float = 3.0) -> bool:
+    """Whether two grids share their outer edges and one's column rules are a subset of the other's."""
+    if not a.cols or not b.cols or abs(a.cols[0] - b.cols[0]) > tol or abs(a.cols[-1] - b.cols[-1]) > tol:
+        return False
+    small, big = (a.cols, b.cols) if len(a.cols) <= len(b.cols) else (b.cols, a.cols)
+    return all(any(abs(x - y) <= tol for y in big) for x in small)
+
+
+def join_grids(prev: Grid, nxt: Grid, tol: float = 3.0) -> None:
+    """Make `nxt` continue `prev` (a table cut by a page break): one table index, cut label cells rejoined."""
+    nxt.table = prev.table
+    if not nxt.rows or not prev.rows:
+        return
+    first = nxt.rows[0]
+    if not any(c and c.text and not looks_like_value(c.text) for c in first):
+        return  # a row of values (perhaps with a blank first cell) is never a continuation
+    for j, cell in enumerate(first):
+        if cell is None:
+            continue
+        if cell.text == "":
+            first[j] = None  # the rest of a merged group cell from the previous page
+            continue
+        if looks_like_value(cell.text) or NUMBERED.match(cell.text):
+            return
+        above = _cell_above(prev, cell, tol)
+        if above is None or not above.text or looks_like_value(above.text):
+            return
+        above.text = join_lines(above.text + "\n" + cell.text)
+        first[j] = None
+
+
+def _cell_above(grid: Grid, cell: Cell, tol: float) -> Cell | None:
+    """The cell of the grid's last row (perhaps merged down from above) with the same horizontal extent."""
+    for c in grid.rows[-1]:
+        if c is not None and abs(c.x0 - cell.x0) <= tol and abs(c.x1 - cell.x1) <= tol:
+            return c
+    return None
+
+
+def grid_rows(grid: Grid) -> list[list[str]]:
+    """The grid's rows as cell strings, each merged cell once, empty rows skipped."""
+    out, seen = [], set()
+    for row in grid.rows:
+        cells = [c.text for c in row if c is not None and id(c) not in seen]
+        seen.update(id(c) for c in row if c is not None)
+        if any(cells):
+            out.append(cells)
+    return out
+
+
+# --- rows from word positions, for tables drawn without ruling lines ---------------------------------
+
+
+@dataclass
+class Char:
+    """One character of the text layer with its (font-based) box."""
+
+    ch: str
+    box: Box
+
+
+@dataclass
+class Block:
+    """Text at one place of the page: a cell of a line, or label lines stacked in one column."""
+
+    text: str
+    x0: float
+    x1: float
+    bottom: float
+    top: float
+    value: bool = False  # a number or blank marker, not label text
+    owns_values: bool = False  # a label with numbers beside it
+
+    @property
+    def mid(self) -> float:
+        return (self.bottom + self.top) / 2
+
+
+def position_lines(chars: list[Char]) -> list[list[Block]]:
+    """Characters -> visual lines top to bottom, each split into cells at gaps wider than GAP_EM."""
+    chars = [c for c in chars if c.ch.strip() and c.box[3] > c.box[1]]
+    chars.sort(key=lambda c: -(c.box[1] + c.box[3]) / 2)
+    groups: list[list[Char]] = []
+    for c in chars:
+        mid = (c.box[1] + c.box[3]) / 2
+        if groups and groups[-1][0].box[1] <= mid <= groups[-1][0].box[3]:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    lines = [_cells(g) for g in groups]
+    return [ln for ln in lines if not is_page_number(" ".join(b.text for b in ln))]
+
+
+def _cells(chars: list[Char]) -> list[Block]:
+    chars.sort(key=lambda c: c.box[0])
+    em = median(c.box[3] - c.box[1] for c in chars)
+    bottom, top = min(c.box[1] for c in chars), max(c.box[3] for c in chars)
+    out: list[Block] = []
+    text, x0, x1 = "", chars[0].box[0], chars[0].box[2]
+    for c in chars + [Char("", (float("inf"),) * 4)]:
+        gap = c.box[0] - x1
+        numbers = text[-1:].isdigit() and c.ch.isdigit() and gap > 0.2 * em  # '72 64': two cells, not 7264
+        if text and (gap > GAP_EM * em or not c.ch or numbers):
+            out.append(Block(text, x0, x1, bottom, top, looks_like_value(text)))
+            text, x0 = "", c.box[0]
+        elif text and gap > 0.2 * em and not (_CJK.match(text[-1]) or _CJK.match(c.ch)):
+            text += " "
+        text += c.ch
+        x1 = max(x1, c.box[2]) if c.ch else x1
+    for b in out:
+        b.owns_values = not b.value and any(v.value and v.x0 > b.x1 for v in out)
+    return out
+
+
+def stack_labels(lines: list[list[Block]], tol: float = 4.0) -> list[Block]:
+    """Label cells continued on the next line of the same column become one block (a wrapped label).
+
+    A continuation sits tight below (less than a line height apart), is aligned left or centred with
+    the block, does not start a new numbered item, and does not bring numbers of its own to a label
+    that already has some.
+    """
+    blocks: list[Block] = []
+    for line in lines:
+        for cell in line:
+            host = None if cell.value else next((b for b in reversed(blocks) if _continues(b, cell, tol)), None)
+            if host is None:
+                blocks.append(cell)
+                continue
+            host.text = join_lines(host.text + "\n" + cell.text)
+            host.x0, host.x1 = min(host.x0, cell.x0), max(host.x1, cell.x1)
+            host.bottom, host.owns_values = cell.bottom, host.owns_values or cell.owns_values
+    return blocks
+
+
+def _continues(block: Block, cell: Block, tol: float) -> bool:
+    reach = (cell.top - cell.bottom) * (1.0 if block.owns_values or cell.owns_values else HEADER_PITCH)
+    aligned = abs(block.x0 - cell.x0) <= tol or abs((block.x0 + block.x1) - (cell.x0 + cell.x1)) <= 2 * tol
+    return (not block.value and aligned and 0 <= block.bottom - cell.top < reach
+            and not NUMBERED.match(cell.text) and not (block.owns_values and cell.owns_values))
+
+
+def position_rows(chars: list[Char]) -> list[list[str]]:
+    """A page without ruling lines -> rows of cell strings: each row's labels, then its numbers."""
+    blocks = stack_labels(position_lines(chars))
+    values = [b for b in blocks if b.value]
+    labels = [b for b in blocks if not b.value]
+    runs = _runs(values)
+    rows: list[tuple[float, list[Block]]] = []
+    used: set[int] = set()
+    for run in runs:
+        mid = sum(v.mid for v in run) / len(run)
+        left = [b for b in labels if id(b) not in used and b.x1 <= run[0].x0 + 1 and b.bottom - 2 <= mid <= b.top + 2]
+        used.update(id(b) for b in left)
+        left.sort(key=lambda b: b.x0)
+        rows.append((max([b.top for b in left[-1:]] + [run[0].top]), left + run))  # placed by its own label
+    rest: dict[float, list[Block]] = {}
+    for b in labels:
+        if id(b) not in used:
+            rest.setdefault(round(b.top / 3), []).append(b)  # blocks sharing a top line: one header row
+    rows += [(max(b.top for b in bs), sorted(bs, key=lambda b: b.x0)) for bs in rest.values()]
+    rows.sort(key=lambda r: -r[0])
+    return [[b.text for b in bs] for bs in _lift_groups([bs for _, bs in rows])]
+
+
+def _lift_groups(rows: list[list[Block]], tol: float = 4.0) -> list[list[Block]]:
+    """A group label printed beside the middle of its rows moves to the first of them (numbered 1), read first."""
+    out = [list(r) for r in rows]
+    i = 0
+    while i < len(out):
+        j = _group_start(out, i, tol) if len(out[i]) == 1 and not out[i][0].value else None
+        if j is None:
+            i += 1
+            continue
+        out[j].insert(0, out.pop(i)[0])
+    return out
+
+
+def _group_start(rows: list[list[Block]], i: int, tol: float) -> int | None:
+    """The nearest data row above, through rows labelled right of the group label, that starts its items."""
+    group = rows[i][0]
+    for j in range(i - 1, -1, -1):
+        labels = [b for b in rows[j] if not b.value]
+        if not labels or len(labels) == len(rows[j]) or labels[-1].x0 < group.x1 - tol:
+            return None
+        if FIRST_ITEM.match(labels[-1].text):
+            return j
+    return None
+
+
+def _runs(values: list[Block]) -> list[list[Block]]:
+    """Value cells on one line, left to right."""
+    lines: dict[tuple[float, float], list[Block]] = {}
+    for v in values:
+        lines.setdefault((v.bottom, v.top), []).append(v)
+    return [sorted(vs, key=lambda v: v.x0) for vs in lines.values()]
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Prose lines -> paragraphs: a line that fills the measure and ends mid-sentence continues."""
+    widths = [_width(ln) for ln in lines]
+    full = 0.7 * max(widths, default=0)  # an indented first line or one with narrow digits still counts
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if out and widths[i - 1] >= full and not re.search(r"[。！？：；:;]$", lines[i - 1]) and not NUMBERED.match(ln):
+            out[-1] = join_lines(out[-1] + "\n" + ln)
+        else:
+            out.append(ln)
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if _CJK.match(ch) else 1 for ch in text)
