@@ -24,7 +24,14 @@ def test_ambiguous_without_identity():
 
 def test_minus_is_a_sign_only_where_the_column_may_be_negative():
     assert segmentations("35-15", ["count", "signed"]) == [("35", "-15"), ("35", "15")]
-    assert segmentations("35-15", ["count", "count"]) == [("35", "15")]
+    assert sorted(segmentations("35-15", ["count", "count"])) == [("35", "15")]
+
+
+def test_a_dash_between_digits_may_be_a_blank_cell():
+    readings = segmentations("1-23", ["count"] * 3)
+    assert ("1", "", "23") in readings and ("1", "2", "3") in readings  # ambiguous, so never taken as fact
+    assert segmentations("1—23", ["count"] * 2) == []
+    assert ("1", "", "23") in segmentations("1—23", ["count"] * 3)
 
 
 def test_decimals_only_in_money_columns():

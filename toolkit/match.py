@@ -106,7 +106,7 @@ def value_pieces(flat: Flat, start: int, end: int, want: int = 1) -> tuple[list[
         for a, b in cells:
             piece = text[a:b]
             if not looks_like_value(piece):
-                lead = re.match(r"[\s\d.,+\-/—]*\d", piece)  # digits run into the next label's text
+                lead = re.match(r"[\s\d.,+\-/—]*[\d\-/—]", piece)  # values run into the next label's text
                 if lead and not spans:
                     spans.append((a, a + lead.end()))
                 return spans, False

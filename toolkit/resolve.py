@@ -94,10 +94,14 @@ def _choose(blobs, options, equations, checks, flat) -> list[tuple[str | None, .
                 checks.append(_ambiguous(blob, opts, flat, why))
             chosen.append(opts[0] if len(opts) == 1 else _agreed(opts))
         return chosen
+    parsed = [[_values([blob], (opt,)) for opt in opts] for blob, opts in zip(blobs, options)]  # parse once
     best, best_score = [], None
-    for combo in itertools.product(*options):
-        values = _values(blobs, combo)
-        score = violations(list(equations), values)
+    for picks in itertools.product(*(range(len(o)) for o in options)):
+        values = {}
+        for i, k in enumerate(picks):
+            values.update(parsed[i][k])
+        score = violations(equations, values)
+        combo = tuple(options[i][k] for i, k in enumerate(picks))
         if best_score is None or score < best_score:
             best, best_score = [combo], score
         elif score == best_score:

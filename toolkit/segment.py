@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from .normalize import BLANKS, clean, is_valid
 
+MARKS = "-—/"  # blank markers that may stand inside a run of digits
 LIMIT = 20000  # readings kept per run; beyond that the run is called ambiguous
 Group = tuple[Sequence[int], int]  # positions of the parts, position of their printed total
 
@@ -70,10 +71,14 @@ class _Search:
         col = len(acc)
         if col >= len(self.kinds):
             return
+        if rest[0] in MARKS:
+            self.walk(i, rest[1:], acc + ("",))  # a blank marker run into the digits is a blank cell
+            if rest[0] != "-":
+                return
         for piece, used in self._choices(rest, col, acc):
             tail = rest[used:]
             if tail.startswith("-"):
-                self.walk(i, tail, acc + (piece,))  # '-' opens a negative number …
+                self.walk(i, tail, acc + (piece,))  # '-' opens a negative number or marks a blank …
                 self.walk(i, tail[1:], acc + (piece,))  # … or is a printed separator
             elif not tail.startswith("."):
                 self.walk(i, tail, acc + (piece,))
