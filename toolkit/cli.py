@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -65,6 +66,73 @@ def cmd_show(args) -> int:
     return _code(report)
 
 
+def cmd_build(args) -> int:
+    """Corpus -> dataset folder; exit 0 when the build completed (1 with --strict and any error), 2 if it could not run."""
+    from .corpus import summary_line
+    from .store import build
+
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = _dask_executor(args.dask, stack) if args.dask else None
+            stats = build(args.paths, args.out, manifest=args.manifest, executor=executor, workers=args.jobs,
+                          cache=False if args.no_cache else (args.cache or True), timeout=args.timeout or None,
+                          memory_limit=(args.memory_limit << 20) or None, progress=not args.quiet)
+    except (ValueError, OSError, ImportError) as exc:
+        print(f"build: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(summary_line(stats))
+    print(f"wrote {args.out}: reports, cells, checks, errors, codes (.parquet, .csv) and datapackage.json")
+    return EXIT_NOT_VERIFIED if args.strict and stats["failed"] + stats["duplicates"] else EXIT_VERIFIED
+
+
+def _dask_executor(address: str, stack: contextlib.ExitStack):
+    """'local' starts a LocalCluster on this machine; anything else is a scheduler address. Closed with the stack."""
+    from dask.distributed import Client, LocalCluster
+
+    target = stack.enter_context(LocalCluster(dashboard_address=None)) if address == "local" else address
+    return stack.enter_context(Client(target)).get_executor()
+
+
+def cmd_fetch(args) -> int:
+    """Download what a manifest lists into a folder; exit 0 when nothing failed, 1 otherwise."""
+    from .fetch import fetch, summary
+
+    try:
+        results = fetch(args.manifest, args.out, retries=args.retries, timeout=args.timeout)
+    except (ValueError, OSError) as exc:
+        print(f"fetch: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for rec in results.itertuples():
+        if rec.status in ("fetched", "failed") or args.verbose:
+            print(f"{rec.status:8} {rec.file}: {rec.message}")
+    print(summary(results))
+    return EXIT_NOT_VERIFIED if (results.status == "failed").any() else EXIT_VERIFIED
+
+
+def _add_corpus_commands(sub) -> None:
+    """The corpus-level subcommands: build (many reports -> a dataset) and fetch (a manifest -> files)."""
+    b = sub.add_parser("build", help="read many reports into a dataset: Parquet + CSV + datapackage.json")
+    b.add_argument("paths", nargs="+", metavar="PATH", help="report files, folders, or corpus folders (manifest.csv + raw/)")
+    b.add_argument("--out", required=True, metavar="DIR", help="the dataset folder to write")
+    b.add_argument("--manifest", metavar="CSV", help="agency, level, province, region, report_year … by file name")
+    b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    b.add_argument("--timeout", type=float, default=60.0, metavar="S", help="per-file time limit in seconds (0: none)")
+    b.add_argument("--memory-limit", type=int, default=4096, metavar="MB", help="memory a worker may add per file (0: none)")
+    b.add_argument("--cache", metavar="DIR", help="cache folder (default: $OGI_CACHE or ~/.cache/ogi-toolkit)")
+    b.add_argument("--no-cache", action="store_true", help="read every file again and keep nothing")
+    b.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster (a scheduler address, or 'local')")
+    b.add_argument("--strict", action="store_true", help="exit 1 if any file could not be read")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(fn=cmd_build)
+    f = sub.add_parser("fetch", help="download the reports a manifest lists, verifying their sha256")
+    f.add_argument("--manifest", default="data/manifest.csv", metavar="CSV")
+    f.add_argument("--out", default="data/raw", metavar="DIR")
+    f.add_argument("--retries", type=int, default=3)
+    f.add_argument("--timeout", type=float, default=30.0, metavar="S")
+    f.add_argument("-v", "--verbose", action="store_true", help="also list files present or skipped")
+    f.set_defaults(fn=cmd_fetch)
+
+
 def _code(report: Report) -> int:
     return EXIT_VERIFIED if report.status in ("verified",) else EXIT_NOT_VERIFIED
 
@@ -82,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("-v", "--verbose", action="store_true")
         if name == "show":
             sp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _add_corpus_commands(sub)
     return p
 
 
@@ -96,5 +165,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.file}: cannot read ({exc.stage}): {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback, whatever the file did
-        print(f"{args.file}: cannot read: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"{getattr(args, 'file', args.command)}: cannot read: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
