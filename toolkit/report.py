@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import legacy, match, meta, narrative, schema
 from .readers import RawDocument, ReadError, read_document
+from .repair import repair, repaired_status
 from .resolve import resolve
 from .validate import CHECK_COLUMNS, check_identities
 
@@ -66,8 +67,8 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
     formats, blobs, notes = match.find_tables(flat)
     info = meta.extract(doc.text)
     if formats:
-        cells, checks = _national(flat, formats, blobs, notes)
-        status, reasons = decide(cells, checks, formats)
+        cells, checks = _national(flat, formats, blobs, notes, doc)
+        status, reasons = repaired_status(*decide(cells, checks, formats), checks)
     else:
         cells, checks = legacy.read_legacy(doc)
         if cells.empty and not info["title"]:
@@ -84,10 +85,11 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
     return Report(info, cells, pd.concat([checks, story], ignore_index=True), status, reasons)
 
 
-def _national(flat, formats: dict, blobs, notes) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cells of the national tables and their identity checks."""
+def _national(flat, formats: dict, blobs, notes, doc: RawDocument) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of the national tables (OCR misreadings repaired where the identities allow one fix) and their checks."""
     cell_rows, resolve_checks = resolve(blobs, formats, flat)
-    cells = _cells_frame(cell_rows)
+    cells, ocr_checks = repair(_cells_frame(cell_rows), formats, doc)  # no-op unless rows carry OCR readings
+    resolve_checks = resolve_checks + ocr_checks
     values = {(t, r, c): (None if pd.isna(v) else float(v)) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
     checks = pd.concat([check_identities({t: f for t, f in formats.items() if t in CORE}, values),
                         pd.DataFrame(notes + resolve_checks, columns=CHECK_COLUMNS)], ignore_index=True)

@@ -13,12 +13,24 @@ class ReadError(Exception):
 
 
 @dataclass(frozen=True)
+class OcrCell:
+    """How one OCR'd cell was read: where on the page, how sure, and what else it could say (for repair)."""
+
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the deskewed page image at `dpi`
+    confidence: float  # the least certain character's probability, 0..1 (1.0 for an empty cell)
+    alternatives: tuple[tuple[str, float], ...] = ()  # other readings of a number, each with its probability
+    dpi: float | None = None
+    angle: float = 0.0  # degrees the page image was rotated by to deskew it
+
+
+@dataclass(frozen=True)
 class RawRow:
     """One table row (cells as printed) or one paragraph of prose (a single cell)."""
 
     cells: tuple[str, ...]
     page: int | None = None
     table: int | None = None  # index of the source table, None for prose
+    ocr: tuple[OcrCell | None, ...] | None = None  # per cell, when the row was read from an image
 
 
 @dataclass(frozen=True)

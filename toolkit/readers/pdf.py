@@ -52,17 +52,25 @@ def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int
         blind = [p.number for p in texts if not has_text_layer(p.text)]
         wanted = table_pages(texts)
         if blind and not wanted:
-            raise ReadError(f"no usable text layer on {_span(blind, len(texts))}: it looks scanned; OCR is needed",
-                            stage="ocr")
+            return _scanned(path, raw, pages)
         grids, notes = _lattice(path if data is None else raw, wanted, password)
         rows = _assemble(texts, wanted, grids)
     finally:
         pdf.close()
     if blind:
-        notes.append(f"no usable text layer on {_span(blind, len(texts))}: any table there needs OCR")
+        scanned = _scanned(path, raw, blind, first_table=1 + max((r.table for r in rows if r.table is not None), default=-1))
+        rows = sorted([*rows, *scanned.rows], key=lambda r: r.page or 0)  # stable: each page keeps its order
+        notes += [f"no usable text layer on {_span(blind, len(texts))}: read by OCR", *scanned.notes]
     if not wanted:
         notes.append("no page holds the report tables' label words")
     return RawDocument(str(path), "pdf", tuple(rows), notes=tuple(notes))
+
+
+def _scanned(path, raw: bytes, pages, first_table: int = 0) -> RawDocument:
+    """Image-only pages go to OCR (the optional `ocr` extra), which says what to install when it is missing."""
+    from .ocr import read_scanned_pdf
+
+    return read_scanned_pdf(path, data=raw, pages=pages, first_table=first_table)
 
 
 def open_pdf(raw: bytes, password: str | None = None) -> pdfium.PdfDocument:
