@@ -70,13 +70,6 @@ def expected_status(cells: pd.DataFrame) -> str:
 
 def known_bug(cells: pd.DataFrame, style: Style, to: str) -> str | None:
     """Reader/matcher bugs found by these tests, each pinned by an xfail test below; delete a line once fixed."""
-    v = as_dict(cells)
-    if ("applications", "other", "total") not in v:
-        return None  # every bug below is in the 2019 format
-    if v[("proactive", "rules", "total_published")] is None and style.blank in ("", "mixed"):
-        return "label_regex: the 2019 规范性文件 match starts on the separators before it, eating 规章's empty last cell"
-    if to in ("html", "docx") and (v[("proactive", "admin_fees", "change")] is None or v[("proactive", "procurement", "total_amount")] is None):
-        return "html/word readers copy a blank marker into every column a spanned value cell covers"
     return None
 
 
@@ -303,9 +296,6 @@ def test_padded_grid_reads_back(to: str) -> None:
     exact_roundtrip(random_cells(0, fmt="2021"), to, Style(padded=True), skip_known=False)
 
 
-@pytest.mark.xfail(strict=True, reason="schema.label_regex('proactive', 'normative_documents', '2019') starts with GAP "
-                                       "after the optional (?:行政)? group, so its match begins on the \\x1f\\x1e before "
-                                       "规范性文件 and swallows 规章's empty last cell: 规章 reads 2 pieces for 3 cells -> NA")
 @pytest.mark.parametrize("to", ["text-lines", "html"])
 def test_2019_rules_with_empty_last_cell(to: str) -> None:
     cells = random_cells(0, fmt="2019")
@@ -313,8 +303,6 @@ def test_2019_rules_with_empty_last_cell(to: str) -> None:
     exact_roundtrip(cells, to, Style(blank=""), skip_known=False)
 
 
-@pytest.mark.xfail(strict=True, reason="readers/html.py spread_blanks (used by word.py too) writes a blank marker into "
-                                       "every column of a colspan value cell: 政府集中采购 | 2 | - | - is 3 pieces for 2 cells")
 @pytest.mark.parametrize("to", ["html", "docx"])
 def test_2019_blank_in_spanned_value_cell(to: str) -> None:
     cells = random_cells(0, fmt="2019")

@@ -6,7 +6,7 @@ import math
 
 from . import schema
 from .match import Blob, Flat, _note
-from .normalize import clean, parse_cell
+from .normalize import clean, is_blank, parse_cell
 from .segment import TooMany, segmentations
 from .validate import expand, violations
 
@@ -30,8 +30,8 @@ def _groups(blob: Blob) -> list[tuple[list[int], int]]:
 def readings(blob: Blob, flat: Flat) -> tuple[list[tuple[str, ...]], str]:
     """Every reading of a blob's text as its cells, and a note when the identities could not narrow it."""
     n = len(blob.keys)
-    while len(blob.pieces) > n and not flat.text[slice(*blob.pieces[-1])].strip():
-        blob.pieces.pop()  # empty cells past the last column are layout, not data
+    while len(blob.pieces) > n and _surplus_blank(flat, blob.pieces):
+        blob.pieces.pop()  # empty cells past the last column, or one blank spread over several, are layout
     pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
     if len(pieces) == n and all(len(p.split()) <= 1 for p in pieces):
         blob.direct = True
@@ -45,6 +45,12 @@ def readings(blob: Blob, flat: Flat) -> tuple[list[tuple[str, ...]], str]:
         return segmentations(text, kinds), "no reading satisfies the row's own identity"
     except TooMany:
         return [], f"'{text}' has too many readings to choose from"
+
+
+def _surplus_blank(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
+    """The last piece is empty, or repeats the blank marker before it (a merged blank cell copied per column)."""
+    last = flat.text[slice(*pieces[-1])].strip()
+    return not last or (is_blank(last) and len(pieces) > 1 and flat.text[slice(*pieces[-2])].strip() == last)
 
 
 def resolve(blobs: list[Blob], formats: dict[str, str], flat: Flat) -> tuple[list[dict], list[dict]]:

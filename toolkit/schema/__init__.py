@@ -144,7 +144,9 @@ def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
     else:
         prefix = ""
     instruction = rf"(?:{GAP}\([^()\d]{{1,60}}\))?"
-    return re.compile(f"{prefix}(?:{core}){instruction}")
+    # a label starts on printed text, never on the breaks before it (an optional prefix such as
+    # (?:行政)? would otherwise let the match swallow the previous row's empty cells)
+    return re.compile(rf"(?=[^\s\x1e\x1f]){prefix}(?:{core}){instruction}")
 
 
 @lru_cache(maxsize=None)
