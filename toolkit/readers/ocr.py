@@ -23,13 +23,13 @@ import numpy as np
 
 from . import grid
 from .base import OcrCell, RawDocument, RawRow, ReadError
+from .pdf import _page_numbers, has_text_layer
 from .recognize import Reading
 
 RENDER_DPI = 200  # measured: 200 dpi reads every digit of real tables; lower resolutions drop some
 PRESELECT_DPI = 40  # enough to see ruling lines, cheap enough for every page
 MIN_RULES = 3  # long horizontal rules that make a page a table page
 PAGE_WORKERS = 2  # pages in flight at once (OpenCV and onnxruntime release the GIL)
-MIN_TEXT_CHARS = 20  # letters or digits below which a page's text layer is negligible (as in pdf.py)
 TITLE_LINES = 8  # lines at the top of the first page considered for the report's title
 _DASH = re.compile(r"[一—\-_－–~]+")
 _NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+\s*[.、．]|[①-⑩])\s*")
@@ -42,9 +42,7 @@ SNAP_CUTOFF = 0.8  # difflib similarity a misread label must reach to be read as
 
 def page_has_text_layer(page) -> bool:
     """Whether a pypdfium2 page has a usable text layer; False means it is a scan that needs OCR."""
-    text = page.get_textpage().get_text_bounded()
-    useful = sum(ch.isalnum() for ch in text)
-    return useful >= MIN_TEXT_CHARS and useful >= 0.5 * sum(not ch.isspace() for ch in text)
+    return has_text_layer(page.get_textpage().get_text_bounded())
 
 
 def read_scanned_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int] | None = None,
@@ -62,7 +60,7 @@ def read_scanned_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequ
     except pdfium.PdfiumError as exc:
         raise ReadError(f"PDFium cannot open it ({exc})", stage="open") from None
     try:
-        numbers = _numbers(len(pdf), pages)
+        numbers = _page_numbers(len(pdf), pages)
         scanned = [n for n in numbers if not page_has_text_layer(pdf[n - 1])]
         wanted = [n for n in scanned if not preselect or is_table_page(page_image(pdf, n, PRESELECT_DPI), PRESELECT_DPI)]
         text = {n: _text_rows(pdf[n - 1], n) for n in numbers if n not in scanned}
@@ -105,15 +103,6 @@ def read_image(path: str | Path, *, data: bytes | None = None, dpi: float | None
     raw = Path(path).read_bytes() if data is None else data
     rows = [read_page(gray, res, page=n, tables=itertools.count(), prose="all") for n, (gray, res) in enumerate(_frames(raw, dpi), start=1)]
     return RawDocument(str(path), "ocr", tuple(_numbered(rows, 0)), notes=("OCR of an image",))
-
-
-def _numbers(count: int, pages: Sequence[int] | None) -> list[int]:
-    if pages is None:
-        return list(range(1, count + 1))
-    bad = [p for p in pages if not isinstance(p, int) or not 1 <= p <= count]
-    if bad:
-        raise ValueError(f"pages {bad} out of range: this PDF has pages 1..{count}")
-    return sorted(set(pages))
 
 
 def page_image(pdf, number: int, dpi: float) -> np.ndarray:
