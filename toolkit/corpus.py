@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from array import array
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -58,7 +59,7 @@ class Source:
     manifest: dict = field(default_factory=dict)
     agency: str | None = None  # the manifest's, else the document's: the key for consecutive years
     year: int | None = None
-    cross: tuple = ()  # crosscheck.VALUE_KEYS values, MISSING where the report has no such cell
+    cross: array | None = None  # crosscheck.pack of the values consecutive-year checks need
 
     @property
     def report_id(self) -> str | None:

@@ -9,6 +9,7 @@ Each is a row shaped like the per-report checks, attached to the later report (y
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable, Mapping
 
 from . import schema
@@ -34,16 +35,21 @@ def values(cells: Iterable[tuple]) -> dict[str, float | None]:
     return out
 
 
-MISSING = object()  # a sentinel no cell value can be (values are floats or None)
+MISSING = float("-inf")  # no such cell in the report (a value is never infinite; a blank one is packed as NaN)
 
 
-def pack(found: Mapping[str, float | None]) -> tuple:
-    """VALUE_KEYS values as a compact tuple (MISSING where absent): what pass 1 keeps per report in memory."""
-    return tuple(found.get(k, MISSING) for k in VALUE_KEYS) if found else ()
+def pack(found: Mapping[str, float | None]) -> array | None:
+    """VALUE_KEYS values as 8 bytes each (NaN blank, -inf absent): what pass 1 keeps per report in memory."""
+    if not found:
+        return None
+    return array("d", (MISSING if k not in found else math.nan if found[k] is None else found[k] for k in VALUE_KEYS))
 
 
-def unpack(packed: tuple) -> dict[str, float | None]:
-    return {k: v for k, v in zip(VALUE_KEYS, packed) if v is not MISSING}
+def unpack(packed: array | None) -> dict[str, float | None]:
+    """pack's inverse: the keys the report has, None where the cell is blank."""
+    if packed is None:
+        return {}
+    return {k: None if math.isnan(v) else v for k, v in zip(VALUE_KEYS, packed) if v != MISSING}
 
 
 def pair_index(keys: Iterable[tuple]) -> dict[tuple, int]:

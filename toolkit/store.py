@@ -141,7 +141,7 @@ class _Writer:
                 path.unlink(missing_ok=True)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)  # small counts repeat a great deal; a bounded cache keeps memory flat
 def _number(v: float) -> str:
     return format_value(v)
 
