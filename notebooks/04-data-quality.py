@@ -142,7 +142,7 @@ per_report.sort_values(["score", "file"])[["file", "status", "n_cells", "checks"
 
 # %%
 card = quality.scorecard(table_checks, reports.assign(agency=reports.short))
-card[["agency", "reports", "verified", "inconsistent", "partial", "checks", "ambiguous", "not_evaluable",
+card[["agency", "reports", "reports_verified", "reports_inconsistent", "reports_partial", "checks", "failed", "ambiguous", "not_evaluable",
       "score", "narrative_agreement", "worst_report", "worst_score"]].sort_values("reports", ascending=False)
 
 # %% [markdown]

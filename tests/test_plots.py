@@ -84,6 +84,7 @@ def test_scorecard_and_heatmap(tmp_path):
     assert per.loc["b", "score"] == 0 and per.loc["b", "checks"] == 1  # notes are not counted
     card = quality.scorecard(checks, reports).set_index("agency")
     assert card.loc["甲", "reports"] == 2 and card.loc["甲", "score"] == pytest.approx(100 / 3)
-    assert card.loc["甲", "worst_report"] == "b" and card.loc["甲", "inconsistent"] == 1
+    assert card.loc["甲", "worst_report"] == "b" and card.loc["甲", "reports_inconsistent"] == 1
+    assert card.loc["甲", "failed"] == 1  # failed checks, not overwritten by the count of failed reports
     fig = plots.quality_heatmap(per.reset_index())
     drawn_strictly(fig, tmp_path, "heat", formats=("png",))

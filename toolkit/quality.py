@@ -72,8 +72,8 @@ def scorecard(checks: pd.DataFrame, reports: pd.DataFrame, *, by: str = "agency"
     card.insert(0, "reports", groups)
     if "status" in reports:
         status = reports.groupby([by, "status"]).size().unstack(fill_value=0)
-        for s in STATUSES:
-            card[s] = status[s] if s in status else 0
+        for s in STATUSES:  # prefixed: 'failed' already counts failed checks, not failed reports
+            card[f"reports_{s}"] = status[s] if s in status else 0
     worst = per.sort_values("score", na_position="first").drop_duplicates(by).set_index(by)
     card["worst_report"] = worst.report_id
     card["worst_score"] = worst.score
