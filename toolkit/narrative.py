@@ -14,6 +14,9 @@ from typing import NamedTuple
 import pandas as pd
 
 from .harmonize import add_other
+from .indicators import REJECTED_ROWS as REJECTED
+from .indicators import UNAVAILABLE_ROWS as UNAVAILABLE
+from .indicators import WITHHELD_ROWS as WITHHELD
 from .normalize import fold
 from .validate import CHECK_COLUMNS
 
@@ -21,12 +24,6 @@ N = r"\s*(\d+(?:\.\d+)?)"
 GAP = r"[^。；;，,\d]"
 NO_COUNT_WORDS = re.compile(r"审批|许可|窗口|服务中心|入驻|办件|咨询|投诉|减免|建议|提案")
 NEEDS_REQUEST = {"received", "handled", "carried_forward", "carried_over"}  # only in a sentence about 申请
-WITHHELD = ("withheld_state_secret", "withheld_prohibited_by_law", "withheld_security_stability",
-            "withheld_third_party", "withheld_internal_affairs", "withheld_process_info",
-            "withheld_enforcement_file", "withheld_query_matter")
-UNAVAILABLE = ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear")
-REJECTED = ("rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive",
-            "rejected_confirmation")
 LITIGATION = ("litigation_direct", "litigation_after_reconsideration")
 GROUPS = {"reconsideration": ("reconsideration",), "litigation": LITIGATION}
 OUTCOMES = {"upheld": r"(?:结果)?维持", "corrected": r"(?:结果)?纠正", "other": r"其他结果", "pending": r"尚未审结"}
