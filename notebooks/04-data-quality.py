@@ -133,15 +133,14 @@ mismatch[["file", "check", "scope", "lhs", "rhs", "detail"]]
 # ## How much can each report be trusted?
 
 # %%
-# The manifest checks (year, source_hash) say nothing about the numbers: leave them out of the score, so that
-# a report whose tables could not be checked at all scores NA rather than 100.
-table_checks = ds.checks[~ds.checks.check.isin(["year", "source_hash"])]
-per_report = quality.report_quality(table_checks, reports[["report_id", "file", "status", "n_cells"]])
+# quality leaves the manifest checks (year, source_hash) out of the score: they say nothing about the numbers,
+# so a report whose tables could not be checked at all scores NA rather than 100.
+per_report = quality.report_quality(ds.checks, reports[["report_id", "file", "status", "n_cells"]])
 per_report.sort_values(["score", "file"])[["file", "status", "n_cells", "checks", "failed", "ambiguous",
                                            "not_evaluable", "score", "narrative_checks", "narrative_agreement"]]
 
 # %%
-card = quality.scorecard(table_checks, reports.assign(agency=reports.short))
+card = quality.scorecard(ds.checks, reports.assign(agency=reports.short))
 card[["agency", "reports", "reports_verified", "reports_inconsistent", "reports_partial", "checks", "failed", "ambiguous", "not_evaluable",
       "score", "narrative_agreement", "worst_report", "worst_score"]].sort_values("reports", ascending=False)
 

@@ -42,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit
-from toolkit import indicators, plots, schema
+from toolkit import indicators, plots
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
@@ -108,9 +108,8 @@ fig
 # report:
 
 # %%
-outcome_zh = schema.codes().query("table == 'appeals' and kind == 'col'").set_index("code").label_zh
 recon = appeals[(appeals.row == "reconsideration") & (appeals["col"] != "total")]
-recon = recon.assign(agency=recon.label, category=recon["col"].map(outcome_zh))
+recon = recon.assign(agency=recon.label, category=recon["col"].map(lambda c: plots.name(c, table="appeals")))
 fig = plots.reason_bars(recon, x="agency", title="行政复议案件的结果（件数，已核验报告）")
 fig.axes[0].set_ylabel("件数")
 plots.save(fig, FIGURES / "05-reconsideration-outcomes", formats=("png", "svg"))

@@ -43,6 +43,13 @@ def test_labels_switch_language():
         plots.name("year", "fr")
 
 
+def test_label_of_a_shared_code_follows_its_table():
+    """Bug: `other` was always 其他处理 (applications), also in an appeals legend where it is 其他结果."""
+    assert plots.name("other", table="appeals") == "其他结果"
+    assert plots.name("other", "en", table="appeals") == "Other outcome"
+    assert plots.name("other", table="applications") == "（六）其他处理" and plots.name("other") == "其他处理"
+
+
 def test_trend_marks_breaks_and_saves_three_formats(tmp_path):
     fig = plots.trend(SERIES, lang="zh")
     ax = fig.axes[0]
@@ -88,3 +95,13 @@ def test_scorecard_and_heatmap(tmp_path):
     assert card.loc["甲", "failed"] == 1  # failed checks, not overwritten by the count of failed reports
     fig = plots.quality_heatmap(per.reset_index())
     drawn_strictly(fig, tmp_path, "heat", formats=("png",))
+
+
+def test_manifest_checks_do_not_score_a_report():
+    """Bug: an excerpt whose only checks were `year` and `source_hash` scored 100 (nothing in it was checked)."""
+    checks = pd.DataFrame({"report_id": ["a", "a", "b", "b", "b"],
+                           "check": ["year", "source_hash", "year", "source_hash", "balance"],
+                           "status": ["ok", "ok", "not_evaluable", "failed", "ok"]})
+    per = quality.report_quality(checks).set_index("report_id")
+    assert per.loc["a", "checks"] == 0 and pd.isna(per.loc["a", "score"])
+    assert per.loc["b", "checks"] == 1 and per.loc["b", "score"] == 100

@@ -78,12 +78,18 @@ def style(lang: str = "zh") -> Iterator[None]:
         yield
 
 
-def name(code: str, lang: str = "zh") -> str:
-    """A label for an indicator, measure, category or schema code in the chosen language."""
+def name(code: str, lang: str = "zh", *, table: str | None = None) -> str:
+    """A label for an indicator, measure, category or schema code in the chosen language.
+
+    Codes shared by tables mean different things (``other`` is 其他处理 in ``applications`` and 其他结果 in
+    ``appeals``): pass ``table`` to choose; without it the first table of the code list is used.
+    """
     _check_lang(lang)
-    if code in NAMES:
+    codes = schema.codes()
+    hit = codes[(codes.code == code) & (codes.table == table)] if table is not None else codes.iloc[:0]
+    if hit.empty and code in NAMES:
         return NAMES[code][LANGS.index(lang)]
-    hit = schema.codes()[schema.codes().code == code]
+    hit = hit if not hit.empty else codes[codes.code == code]
     if hit.empty:
         return code
     text = hit.iloc[0]["label_zh" if lang == "zh" else "label_en"]

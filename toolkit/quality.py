@@ -7,7 +7,9 @@ Two numbers, kept apart because they mean different things:
   being checked lowers it, because a researcher cannot confirm that number either.
 * ``narrative_agreement``: percent of the prose figures that agree with the tables: ok / (ok + failed).
 
-Notes (``status == 'note'``) are information, not evidence, and are not counted.
+Notes (``status == 'note'``) are information, not evidence, and are not counted; nor are the manifest
+checks (``year``, ``source_hash``), which are about the file, not its numbers: a report whose tables could
+not be checked at all scores NA, not 100.
 """
 from __future__ import annotations
 
@@ -15,17 +17,23 @@ import pandas as pd
 
 COUNTED = ("ok", "failed", "ambiguous", "not_evaluable")
 STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
+PROVENANCE = ("year", "source_hash")  # crosscheck.manifest_checks: the file against the manifest
 
 
 def _kind(checks: pd.DataFrame) -> pd.Series:
-    return checks.check.astype(str).str.startswith("narrative_").map({True: "narrative", False: "arithmetic"})
+    """'narrative' (prose against tables), 'provenance' (not counted) or 'arithmetic' (everything else)."""
+    name = checks.check.astype(str)
+    kind = name.str.startswith("narrative_").map({True: "narrative", False: "arithmetic"})
+    return kind.mask(name.isin(PROVENANCE), "provenance")
 
 
 def _counts(checks: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per key: how many checks of each kind ended in each status."""
     c = checks.assign(kind=_kind(checks))
-    c = c[c.status.isin(COUNTED)]
+    every = c[keys].drop_duplicates().set_index(keys).index  # a report with nothing counted still gets a row
+    c = c[c.status.isin(COUNTED) & (c.kind != "provenance")]
     table = c.groupby(keys + ["kind", "status"]).size().unstack(["kind", "status"], fill_value=0)
+    table = table.reindex(every, fill_value=0)
     table.columns = [f"{k}_{s}" for k, s in table.columns]
     for k in ("arithmetic", "narrative"):
         for s in COUNTED:
