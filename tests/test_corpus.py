@@ -338,3 +338,24 @@ def test_consecutive_checks_compare_carry_forward_and_in_force():
 def test_pair_index_leaves_out_agency_years_with_two_reports():
     idx = crosscheck.pair_index([("A", None, 2020), ("A", None, 2021), ("A", None, 2021), (None, None, 2021)])
     assert idx == {("A", None, 2020): 0}
+
+
+def test_prune_cache_removes_only_other_code_versions(tmp_path, capsys):
+    from toolkit import cache as cache_mod
+    from toolkit.cli import main
+    from toolkit.render import random_cells, render
+
+    root = tmp_path / "cache"
+    old = root / "0.0.9-0123456789ab" / "aa"
+    old.mkdir(parents=True)
+    (old / "aa11").write_bytes(b"x" * 2048)
+    (root / "notes").mkdir()  # not named like a code key: left alone
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "one.txt").write_bytes(render(random_cells(3), to="text-pipe"))
+    code = main(["build", str(reports), "--out", str(tmp_path / "out"), "--cache", str(root), "-q",
+                 "--jobs", "1", "--prune-cache"])
+    assert code == 0
+    assert "removed 1 folder(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in root.iterdir()) == sorted([cache_mod.code_key(), "notes"])
+    assert any((root / cache_mod.code_key()).rglob("*")), "this build's own entries are kept"

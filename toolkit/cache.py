@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import zlib
@@ -41,6 +42,24 @@ def code_key() -> str:
         h.update(f"{dist}={_version(dist)}\0".encode())
     h.update(f"soffice={bool(shutil.which('soffice') or shutil.which('libreoffice'))}".encode())
     return f"{__version__}-{h.hexdigest()[:12]}"
+
+
+KEY_NAME = re.compile(r"^\d+\.\d+\.\d+\S*-[0-9a-f]{12}$")  # what code_key() names a folder
+
+
+def prune(root: str | Path) -> tuple[int, int]:
+    """Delete the entries other versions of the code left under `root`; (folders removed, bytes freed).
+
+    Only folders named like a code key are touched, never the current one; run it when no build of another
+    checkout is using the same cache (its entries would be read again, not corrupted).
+    """
+    root, removed, freed = Path(root), 0, 0
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if folder.is_dir() and KEY_NAME.match(folder.name) and folder.name != code_key():
+            freed += sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed, freed
 
 
 def _version(dist: str) -> str:

@@ -82,6 +82,11 @@ def cmd_build(args) -> int:
         return EXIT_UNREADABLE
     print(summary_line(stats))
     print(f"wrote {args.out}: reports, cells, checks, errors, codes (.parquet, .csv) and datapackage.json")
+    if args.prune_cache and not args.no_cache:
+        from .cache import default_dir, prune
+
+        removed, freed = prune(args.cache or default_dir())
+        print(f"cache: removed {removed} folder(s) of other code versions ({freed / 2**20:.1f} MB)")
     return EXIT_NOT_VERIFIED if args.strict and stats["failed"] + stats["duplicates"] else EXIT_VERIFIED
 
 
@@ -120,6 +125,7 @@ def _add_corpus_commands(sub) -> None:
     b.add_argument("--memory-limit", type=int, default=4096, metavar="MB", help="memory a worker may add per file (0: none)")
     b.add_argument("--cache", metavar="DIR", help="cache folder (default: $OGI_CACHE or ~/.cache/ogi-toolkit)")
     b.add_argument("--no-cache", action="store_true", help="read every file again and keep nothing")
+    b.add_argument("--prune-cache", action="store_true", help="after the build, delete cache entries of other code versions")
     b.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster (a scheduler address, or 'local')")
     b.add_argument("--strict", action="store_true", help="exit 1 if any file could not be read")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
