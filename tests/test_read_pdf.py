@@ -87,10 +87,21 @@ def test_a_camelot_failure_falls_back_to_word_positions(corpus, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
+    monkeypatch.setattr(pdf_reader, "lattice_tables", lambda *a: [])  # PDFium's paths make no grid: camelot is asked
     monkeypatch.setattr(camelot, "read_pdf", broken)
     doc = read_pdf(raw_file(HUAIAN))
     assert doc.notes == ("camelot lattice failed on pages [3, 4, 5]: RuntimeError: boom",)
     assert build_report(doc).status == "verified"
+
+
+def test_pdfium_paths_give_what_camelot_read_pdf_gives(corpus, monkeypatch):
+    """The fast path (PDFium's paths through camelot's lattice geometry) and camelot.read_pdf's own vector
+    lattice read the same rows; this pins the camelot internals pdf_vector uses to the version installed."""
+    fast = read_pdf(raw_file(HUAIAN))
+    monkeypatch.setattr(pdf_reader, "lattice_tables", lambda *a: [])
+    slow = read_pdf(raw_file(HUAIAN))
+    assert [(r.cells, r.page, r.table) for r in fast.rows] == [(r.cells, r.page, r.table) for r in slow.rows]
+    assert sum(r.table is not None for r in fast.rows) >= 46  # every row of the three tables
 
 
 def test_pages_option_and_its_range(corpus):

@@ -1,9 +1,12 @@
 """PDFs with a text layer: find the table pages by their words, read ruled tables from the PDF's vector lines.
 
-pypdfium2 reads every page's text (cheap); camelot's lattice parser with ``engine="vector"`` reads the
-ruling lines straight from the PDF's drawing operators (no rendering, no Ghostscript) on the pages
-that hold the report tables only. Prose outside the tables becomes single-cell rows, in page order
-around the table rows, so every label is seen once, before its values.
+pypdfium2 reads every page's text (cheap). On the pages that hold the report tables only, the ruling
+lines come straight from the PDF's drawing operators (no rendering, no Ghostscript): PDFium's path
+objects and characters go through camelot's lattice geometry (`pdf_vector`), which is the work of
+camelot's ``flavor="lattice", engine="vector"`` without parsing each page a second time. A table page
+where the paths make no grid is read by ``camelot.read_pdf`` with that engine, and, when that finds none
+either, from the characters' positions. Prose outside the tables becomes single-cell rows, in page order around
+the table rows, so every label is seen once, before its values.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,6 +24,7 @@ from ..normalize import fold
 from .base import RawDocument, RawRow, ReadError
 from .pdf_layout import Char, Grid, grid_from_camelot, grid_rows, is_page_number, join_grids
 from .pdf_layout import paragraphs, position_rows, same_columns
+from .pdf_vector import lattice_tables, page_chars
 
 # Words printed only in the tables' headers: one is enough to mark a page.
 TABLE_ONLY = re.compile("|".join(schema.compile_label(w) for w in (
@@ -34,12 +38,18 @@ LAYOUT = {"boxes_flow": None}  # camelot only needs text lines, not pdfminer's r
 
 @dataclass
 class Page:
-    """One page's text layer, kept open until the document is assembled."""
+    """One page and its text layer, kept open until the document is assembled."""
 
     number: int
+    pdfpage: pdfium.PdfPage
     textpage: pdfium.PdfTextPage
     text: str
-    box: tuple[float, float, float, float]  # the MediaBox: PDFium's coordinates; camelot's start at its corner
+    box: tuple[float, float, float, float]  # the MediaBox in PDFium's coordinates; camelot's start at its corner
+
+    @cached_property
+    def chars(self) -> list[Char]:
+        """The printed characters and their boxes (read only for table pages)."""
+        return page_chars(self.textpage)
 
 
 def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int] | None = None,
@@ -53,7 +63,7 @@ def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int
         wanted = table_pages(texts)
         if blind and not wanted:
             return _scanned(path, raw, pages)
-        grids, notes = _lattice(path if data is None else raw, wanted, password)
+        grids, notes = _lattice([p for p in texts if p.number in wanted], path if data is None else raw, password)
         rows = _assemble(texts, wanted, grids)
     finally:
         pdf.close()
@@ -107,7 +117,7 @@ def _page(pdf: pdfium.PdfDocument, number: int) -> Page:
     try:
         page = pdf[number - 1]
         textpage = page.get_textpage()
-        return Page(number, textpage, textpage.get_text_bounded(), tuple(page.get_mediabox()))
+        return Page(number, page, textpage, textpage.get_text_bounded(), tuple(page.get_mediabox()))
     except pdfium.PdfiumError as exc:
         raise ReadError(f"page {number} cannot be read ({exc}); the file may be truncated", stage="open") from None
 
@@ -130,8 +140,8 @@ def table_pages(texts: list[Page]) -> list[int]:
     out: list[int] = []
     for i, page in enumerate(texts):
         flat = fold(re.sub(r"\s+", "", page.text))
-        labels = _row_labels(flat)
-        if TABLE_ONLY.search(flat) or labels >= MIN_ROW_LABELS or (labels and out and out[-1] == texts[i - 1].number):
+        after_table = bool(out) and out[-1] == texts[i - 1].number
+        if TABLE_ONLY.search(flat) or _row_labels(flat) >= (1 if after_table else MIN_ROW_LABELS):
             out.append(page.number)
     return out
 
@@ -149,23 +159,33 @@ def _label_regexes() -> tuple[re.Pattern, ...]:
     return tuple(schema.label_regex(t, code, fmt) for t in tables for code, fmt in _label_plan(t))
 
 
-def _lattice(source: str | Path | bytes, wanted: list[int], password: str | None) -> tuple[list[Grid], list[str]]:
-    """Ruled tables on the wanted pages, from the PDF's vector lines; notes say what failed."""
-    if not wanted:
-        return [], []
+def _lattice(pages: list[Page], source: str | Path | bytes, password: str | None) -> tuple[list[Grid], list[str]]:
+    """Ruled tables on these pages from their vector paths, by camelot's own reading where the paths make none."""
+    try:
+        grids = [grid_from_camelot(t, p.number) for p in pages for t in lattice_tables(p.pdfpage, p.chars)]
+    except ImportError:  # camelot < 2.0 has no vector lattice: its read_pdf says so below, in a note
+        grids = []
+    missing = [p for p in pages if p.number not in {g.page for g in grids}]
+    more, notes = _camelot(source, missing, password) if missing else ([], [])
+    return sorted(grids + more, key=lambda g: (g.page, -g.top)), notes
+
+
+def _camelot(source: str | Path | bytes, pages: list[Page], password: str | None) -> tuple[list[Grid], list[str]]:
+    """camelot's vector lattice (it parses the pages again with playa), its grids moved to PDFium's coordinates."""
     import camelot  # heavy (OpenCV, matplotlib): only for documents that hold tables
 
+    numbers = [p.number for p in pages]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tables = camelot.read_pdf(source if not isinstance(source, Path) else str(source),
-                                      pages=",".join(map(str, wanted)), password=password, flavor="lattice",
+                                      pages=",".join(map(str, numbers)), password=password, flavor="lattice",
                                       engine="vector", split_text=True, layout_kwargs=LAYOUT,
                                       suppress_stdout=True)
     except Exception as exc:  # noqa: BLE001 - a parser failure falls back to word positions
-        return [], [f"camelot lattice failed on pages {wanted}: {type(exc).__name__}: {exc}"]
-    grids = sorted((grid_from_camelot(t, t.page) for t in tables), key=lambda g: (g.page, -g.top))
-    return grids, []
+        return [], [f"camelot lattice failed on pages {numbers}: {type(exc).__name__}: {exc}"]
+    corner = {p.number: p.box[:2] for p in pages}
+    return [grid_from_camelot(t, t.page, origin=corner[t.page]) for t in tables], []
 
 
 def _assemble(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[RawRow]:
@@ -183,9 +203,9 @@ def _assemble(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[R
             continue
         top = page.box[3]
         for g in by_page.get(page.number, []):
-            rows += _prose(page, _y(page, g.top), top)
+            rows += _prose(page, g.top, top)
             rows += [RawRow(tuple(cells), page.number, g.table) for cells in grid_rows(g)]
-            top = _y(page, g.bbox[1])
+            top = g.bbox[1]
         rows += _prose(page, page.box[1], top)
     return rows
 
@@ -195,11 +215,6 @@ def _holds_table_words(grid: Grid) -> bool:
     return bool(TABLE_ONLY.search(flat) or GRID_WORDS.search(flat)) or _row_labels(flat) > 0
 
 
-def _y(page: Page, y: float) -> float:
-    """camelot's y (from the MediaBox's corner) -> PDFium's."""
-    return y + page.box[1]
-
-
 def _number_tables(texts: list[Page], by_page: dict[int, list[Grid]]) -> int:
     """Number the grids; one that opens a page and continues the last of the page before shares its number."""
     index = {p.number: p for p in texts}
@@ -207,8 +222,8 @@ def _number_tables(texts: list[Page], by_page: dict[int, list[Grid]]) -> int:
     for number in sorted(by_page):
         for g in by_page[number]:
             if (prev is not None and prev.page == g.page - 1 and by_page[g.page][0] is g and same_columns(prev, g)
-                    and not _prose(index[prev.page], index[prev.page].box[1], _y(index[prev.page], prev.bbox[1]))
-                    and not _prose(index[g.page], _y(index[g.page], g.top), index[g.page].box[3])):
+                    and not _prose(index[prev.page], index[prev.page].box[1], prev.bbox[1])
+                    and not _prose(index[g.page], g.top, index[g.page].box[3])):
                 join_grids(prev, g)
             else:
                 g.table, count = count, count + 1
@@ -228,13 +243,7 @@ def _prose(page: Page, bottom: float, top: float) -> list[RawRow]:
 
 def _position_rows(page: Page, table: int) -> list[RawRow]:
     """A table page without ruling lines: rows and cells from the characters' positions."""
-    tp = page.textpage
-    n = tp.count_chars()
-    text = tp.get_text_range(0, n)
-    if len(text) != n:  # characters beyond the BMP: one call per character keeps index and text aligned
-        text = "".join(tp.get_text_range(i, 1)[:1] or " " for i in range(n))
-    chars = [Char(text[i], tp.get_charbox(i, loose=True)) for i in range(n)]
-    return [RawRow(tuple(cells), page.number, table if len(cells) > 1 else None) for cells in position_rows(chars)]
+    return [RawRow(tuple(cells), page.number, table if len(cells) > 1 else None) for cells in position_rows(page.chars)]
 
 
 __all__ = ["read_pdf", "open_pdf", "has_text_layer", "table_pages"]

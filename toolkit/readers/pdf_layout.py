@@ -67,8 +67,12 @@ def is_page_number(text: str) -> bool:
     return bool(PAGE_NUMBER.fullmatch(text))
 
 
-def grid_from_camelot(table, page: int) -> Grid:
-    """A camelot table -> Grid, keeping only the cell that holds a merged cell's text (its top-left)."""
+def grid_from_camelot(table, page: int, origin: tuple[float, float] = (0.0, 0.0)) -> Grid:
+    """A camelot table -> Grid, keeping only the cell that holds a merged cell's text (its top-left).
+
+    `origin` is where the table's coordinates start in PDFium's (camelot.read_pdf's: the MediaBox corner).
+    """
+    dx, dy = origin
     rows: list[list[Cell | None]] = []
     for i, row in enumerate(table.cells):
         out: list[Cell | None] = []
@@ -81,10 +85,11 @@ def grid_from_camelot(table, page: int) -> Grid:
                 k = j
                 while k + 1 < len(row) and not row[k + 1].left:
                     k += 1
-                out.append(Cell(join_lines(c.text), c.x1, row[k].x2))
+                out.append(Cell(join_lines(c.text), c.x1 + dx, row[k].x2 + dx))
         rows.append(out)
-    cols = tuple([c[0] for c in table.cols] + [table.cols[-1][1]]) if table.cols else ()
-    return Grid(page, tuple(table._bbox), rows, cols)
+    cols = tuple(x + dx for x in [c[0] for c in table.cols] + [table.cols[-1][1]]) if table.cols else ()
+    x0, y0, x1, y1 = table._bbox
+    return Grid(page, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), rows, cols)
 
 
 def same_columns(a: Grid, b: Grid, tol: float = 3.0) -> bool:
