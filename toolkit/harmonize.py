@@ -72,6 +72,15 @@ def add_other(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, derived[[c for c in out.columns if c in derived]]], ignore_index=True)
 
 
+def other_values(values: dict) -> dict:
+    """The applications.other cells :func:`add_other` derives, for one report's {(table, row, col): value} map."""
+    if any(t == "applications" and r == "other" for t, r, _ in values):
+        return {}
+    cols = dict.fromkeys(c for t, r, c in values if t == "applications" and r in OTHER_ROWS)
+    terms = {c: [values.get(("applications", r, c)) for r in OTHER_ROWS] for c in cols}
+    return {("applications", "other", c): None if None in ts else float(sum(ts)) for c, ts in terms.items()}
+
+
 def definition_of(cells: pd.DataFrame) -> pd.Series:
     """report_id -> which definition its cells follow (fujian_pre2019 / national_2019 / national_2021)."""
     ids = _ids(cells)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import pandas as pd
 
 from . import schema
 from .harmonize import crosswalk
-from .normalize import fold, parse_cell
+from .normalize import fold_document, parse_cell
 from .readers.base import RawDocument
 from .segment import TooMany, segmentations
 from .validate import CHECK_COLUMNS
@@ -38,7 +39,7 @@ def read_legacy(doc: RawDocument) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def read_legacy_text(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The same from the document's plain text (folded here; offsets are not needed downstream)."""
-    text = fold(text)
+    text = fold_document(text)
     start = _table_start(text)
     if start is None:
         note = _check("legacy_table", "legacy_applications", "table", "note",
@@ -61,9 +62,29 @@ def _table_start(text: str) -> int | None:
     return matches[-1].end() if matches else None
 
 
-def _patterns() -> list[tuple[str, re.Pattern]]:
+@lru_cache(maxsize=None)
+def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
     cw = crosswalk()
-    return [(code, re.compile(NUMBERING + f"(?:{schema.compile_label(p)})")) for code, p in zip(cw.legacy_row, cw.pattern)]
+    return tuple((code, re.compile(NUMBERING + f"(?:{schema.compile_label(p)})"))
+                 for code, p in zip(cw.legacy_row, cw.pattern))
+
+
+@lru_cache(maxsize=None)
+def _by_row(column: str) -> dict[str, str]:
+    """Legacy row code -> one crosswalk column (its unit, its legacy table, ...)."""
+    cw = crosswalk()
+    return dict(zip(cw.legacy_row, cw[column]))
+
+
+@lru_cache(maxsize=None)
+def _families() -> dict[str, tuple[str, ...]]:
+    """Total row -> its part rows, both in crosswalk order."""
+    cw = crosswalk()
+    out: dict[str, list[str]] = {}
+    for code, parent in zip(cw.legacy_row, cw.parent):
+        if parent:
+            out.setdefault(parent, []).append(code)
+    return {parent: tuple(parts) for parent, parts in out.items()}
 
 
 def locate(text: str, start: int) -> list[tuple[str, str]]:
@@ -87,7 +108,7 @@ def locate(text: str, start: int) -> list[tuple[str, str]]:
 
 
 def _kind(code: str) -> str:
-    unit = crosswalk().set_index("legacy_row").unit.get(code, "条")
+    unit = _by_row("unit").get(code, "条")
     return "amount" if "元" in unit else "count"
 
 
@@ -115,12 +136,11 @@ def _ordered(reading: tuple[str, ...], kind: str) -> bool:
 
 def _groups(codes: Sequence[str]) -> list[tuple[str, list[str]]]:
     """(total row, its part rows) for each crosswalk parent printed in this report."""
-    cw = crosswalk()
     present = set(codes)
     out = []
-    for parent in dict.fromkeys(p for p in cw.parent if p and p in present):
-        parts = [c for c in cw[cw.parent == parent].legacy_row if c in present]
-        if parts:
+    for parent, children in _families().items():
+        parts = [c for c in children if c in present]
+        if parent in present and parts:
             out.append((parent, parts))
     return out
 
@@ -213,7 +233,7 @@ def _cells_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _table(code: str) -> str:
-    return crosswalk().set_index("legacy_row").legacy_table[code]
+    return _by_row("legacy_table")[code]
 
 
 def _check(check: str, table: str, scope: str, status: str, detail: str, lhs=None, rhs=None) -> dict:

@@ -18,6 +18,7 @@ WINDOW = 600  # characters allowed between one row label and the next
 MIN_ROWS = 2  # labels followed by values that make a table
 _DIGIT = re.compile(r"\d")
 _VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)")  # a table label is followed by values
+_VALUE_LEAD = re.compile(r"[\s\d.,+\-/—]*[\d\-/—]")  # values run into the next label's text
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,32 @@ def flatten(doc: RawDocument) -> Flat:
     return Flat(fold(raw), raw, tuple(starts), tuple(pages))
 
 
-def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: int) -> list[tuple[str, int, int]]:
-    """Find row labels in printed order from `start`; a label not found near the previous one is missing."""
-    found, pos = [], start
-    for code, fmt in codes:
-        limit = end if not found else min(end, pos + WINDOW)
-        m = schema.label_regex(table, code, fmt).search(text, pos, limit)
+def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: int,
+         after: dict | None = None) -> list[tuple[str, int, int]]:
+    """Find row labels in printed order from `start`; a label not found near the previous one is missing.
+
+    `after` remembers what follows each label found, so scans from several starts that meet on the
+    same label read the rest of the table once.
+    """
+    for i, (code, fmt) in enumerate(codes):
+        m = schema.label_regex(table, code, fmt).search(text, start, end)
         if m:
-            found.append((code, m.start(), m.end()))
-            pos = m.end()
-    return found
+            rest = _following(text, table, codes[i + 1 :], m.end(), end, {} if after is None else after)
+            return [(code, m.start(), m.end())] + rest
+    return []
+
+
+def _following(text: str, table: str, codes: list[tuple[str, str]], pos: int, end: int, after: dict) -> list:
+    """The labels after one that ends at `pos`, each found within WINDOW of the one before."""
+    key = (len(codes), pos)  # the codes are always a tail of one plan
+    if key not in after:
+        after[key] = []
+        for i, (code, fmt) in enumerate(codes):
+            m = schema.label_regex(table, code, fmt).search(text, pos, min(end, pos + WINDOW))
+            if m:
+                after[key] = [(code, m.start(), m.end())] + _following(text, table, codes[i + 1 :], m.end(), end, after)
+                break
+    return after[key]
 
 
 def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, end: int | None = None):
@@ -75,9 +92,10 @@ def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, 
     end = len(text) if end is None else end
     best: list[tuple[str, int, int]] = []
     best_score = (0, 0)
+    after: dict = {}
     for i, (code, fmt) in enumerate(codes[:3]):
         for m in schema.label_regex(table, code, fmt).finditer(text, start, end):
-            found = scan(text, table, codes[i:], m.start(), end)
+            found = scan(text, table, codes[i:], m.start(), end, after)
             score = (len(found), sum(bool(_VALUE_AHEAD.match(text, e)) for _, _, e in found))
             if score > best_score:
                 best, best_score = found, score
@@ -106,7 +124,7 @@ def value_pieces(flat: Flat, start: int, end: int, want: int = 1) -> tuple[list[
         for a, b in cells:
             piece = text[a:b]
             if not looks_like_value(piece):
-                lead = re.match(r"[\s\d.,+\-/—]*[\d\-/—]", piece)  # values run into the next label's text
+                lead = _VALUE_LEAD.match(piece)
                 if lead and not spans:
                     spans.append((a, a + lead.end()))
                 return spans, False

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 
-from .normalize import fold
+from .normalize import fold, fold_document
 
+HEAD = 20000  # characters in which the title is looked for
 _CJK_NAME = r"[\u4e00-\u9fff（）()·]{2,40}?"
 _OGI = r"(?:政府|政务)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报\s*告|年报)"
-TITLE = re.compile(rf"(?P<agency>{_CJK_NAME})?\s*(?P<year>(?:19|20)\d\d)\s*年(?:度)?\s*(?:的)?\s*{_OGI}")
+_YEAR_OGI = rf"(?P<year>(?:19|20)\d\d)\s*年(?:度)?\s*(?:的)?\s*{_OGI}"
+TITLE = re.compile(rf"(?P<agency>{_CJK_NAME})?\s*{_YEAR_OGI}")
+TITLE_TAIL = re.compile(_YEAR_OGI)  # how every TITLE match ends: cheap to look for, where TITLE is slow to fail
 TITLE_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d\d)\s*年(?:度)?\s*(?P<agency>{_CJK_NAME})(?=政府信息公开|信息公开|政务公开){_OGI}")
 NOISE = re.compile(r"^(?:现将|现予|现公布|现|特编制|编制|特此|发布|公布|关于|本|我)+")
 PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|统计区间|数据统计)[^。]{0,12}?自?\s*(?P<year>(?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
@@ -18,12 +21,13 @@ AGENCY_TAIL = re.compile(r"(?:人民政府|政府|办公厅|办公室|委员会|
 
 def extract(text: str) -> dict:
     """{'agency', 'year', 'year_source', 'title'}: the statistics period wins over the title's year."""
-    folded = fold(text[:20000])
-    title = TITLE.search(folded) or TITLE_YEAR_FIRST.search(folded)
+    whole = fold_document(text)
+    folded = whole if len(text) <= HEAD else fold(text[:HEAD])
+    title = (TITLE_TAIL.search(folded) and TITLE.search(folded)) or TITLE_YEAR_FIRST.search(folded)
     out = {"agency": _agency(folded, title), "year": None, "year_source": None,
            "title": title.group(0).strip() if title else None}
     for rx in (PERIOD, STATS_YEAR):
-        m = rx.search(fold(text))
+        m = rx.search(whole)
         if m:
             return out | {"year": int(m.group("year")), "year_source": "period"}
     if title:

@@ -13,15 +13,16 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from .harmonize import add_other
+from .harmonize import other_values
 from .indicators import REJECTED_ROWS as REJECTED
 from .indicators import UNAVAILABLE_ROWS as UNAVAILABLE
 from .indicators import WITHHELD_ROWS as WITHHELD
-from .normalize import fold
-from .validate import CHECK_COLUMNS
+from .normalize import fold_document
+from .validate import CHECK_COLUMNS, cell_values
 
 N = r"\s*(\d+(?:\.\d+)?)"
 GAP = r"[^。；;，,\d]"
+COUNTED = re.compile(r"\d\s*(?:[件条份个起宗元]|缴费|收费)")  # a number and its unit, as every count pattern ends
 NO_COUNT_WORDS = re.compile(r"审批|许可|窗口|服务中心|入驻|办件|咨询|投诉|减免|建议|提案")
 NEEDS_REQUEST = {"received", "handled", "carried_forward", "carried_over"}  # only in a sentence about 申请
 LITIGATION = ("litigation_direct", "litigation_after_reconsideration")
@@ -30,14 +31,25 @@ OUTCOMES = {"upheld": r"(?:结果)?维持", "corrected": r"(?:结果)?纠正", "
 FACT_COLUMNS = ["item", "value", "unit", "start", "quote"]
 
 
+class Fact(NamedTuple):
+    """One number the prose states (a row of :func:`facts`)."""
+
+    item: str
+    value: float
+    unit: str
+    start: int
+    quote: str
+
+
 class Pattern(NamedTuple):
     item: str
     regex: re.Pattern
     zero: bool = False  # a statement that none happened (未收到 …): value 0
+    words: tuple[str, ...] = ()  # one is in every match: a quick test for a regex the engine must try everywhere
 
 
-def _p(item: str, rx: str, zero: bool = False) -> Pattern:
-    return Pattern(item, re.compile(rx), zero)
+def _p(item: str, rx: str, zero: bool = False, words: tuple[str, ...] = ()) -> Pattern:
+    return Pattern(item, re.compile(rx), zero, words)
 
 
 # first matching pattern per item and sentence wins; label-then-number forms come first
@@ -48,24 +60,24 @@ PATTERNS = (
     _p("handled", rf"(?:办结|答复|办理){GAP}{{0,14}}?{N}\s*件"),
     _p("handled", rf"答复总数{N}\s*[件条]"),
     _p("carried_over", rf"上一?年度?结转(?:申请)?{N}\s*件"),
-    _p("carried_forward", rf"{N}\s*件[^。；;，,\d（(]{{0,12}}?(?<!上年)(?<!上年度)(?:结转|顺延)"),
+    _p("carried_forward", rf"{N}\s*件[^。；;，,\d（(]{{0,12}}?(?<!上年)(?<!上年度)(?:结转|顺延)", words=("结转", "顺延")),
     _p("carried_forward", rf"结转至?\s*\d{{4}}\s*年(?:度)?\s*{N}\s*件"),
     _p("disclosed", rf"予以公开(?:及|和|与|、)部分公开{N}\s*件"),
-    _p("granted", rf"(?<!不)予以公开{N}\s*件|同意公开答复数{N}\s*条"),
+    _p("granted", rf"(?<!不)予以公开{N}\s*件|同意公开答复数{N}\s*条", words=("予以公开", "同意公开")),
     _p("received_in_person", rf"当面申请数?{N}\s*[件条]"),
     _p("received_online", rf"网上申请数?{N}\s*[件条]"),
-    _p("received_letter", rf"(?<!、)信函申请数?{N}\s*[件条]"),
+    _p("received_letter", rf"(?<!、)信函申请数?{N}\s*[件条]", words=("信函申请",)),
     _p("received_email", rf"电子邮件申请数?{N}\s*[件条]"),
-    _p("partially_granted", rf"(?<![及和与、])部分公开{N}\s*件"),
+    _p("partially_granted", rf"(?<![及和与、])部分公开{N}\s*件", words=("部分公开",)),
     _p("withheld", rf"不予公开{N}\s*件"),
     _p("unavailable", rf"无法提供{N}\s*件"),
     _p("not_held", rf"(?:不掌握(?:相关政府信息)?|信息不存在){N}\s*件"),
     _p("rejected", rf"不予处理{N}\s*件"),
     _p("other", rf"其他处理{N}\s*件"),
     _p("reconsideration", rf"行政复议(?:案件|申请)?(?:共)?{N}\s*(?:件|起|宗|个)"),
-    _p("reconsideration", rf"{N}\s*(?:件|起|份){GAP}{{0,14}}?行政复议"),
+    _p("reconsideration", rf"{N}\s*(?:件|起|份){GAP}{{0,14}}?行政复议", words=("行政复议",)),
     _p("reconsideration", rf"(?:未|没有)(?:收到|发生|有){GAP}{{0,16}}?行政复议", zero=True),
-    _p("litigation", rf"(?<!复议)(?:行政)?诉讼(?:案件)?(?:共)?{N}\s*(?:件|起|宗)"),
+    _p("litigation", rf"(?<!复议)(?:行政)?诉讼(?:案件)?(?:共)?{N}\s*(?:件|起|宗)", words=("诉讼",)),
     _p("litigation", rf"(?:未|没有)(?:收到|发生|有){GAP}{{0,16}}?行政复议[、和及]?(?:提起)?行政诉讼", zero=True),
     _p("fee_notices", rf"(?:发出|出具|发放|送达){N}\s*(?:个|份|件)?(?:缴费|收费)通知"),
     _p("fee_billed", rf"(?:缴费|收费)通知(?:书)?(?:的)?(?:总)?金额(?:为|共|合计)?\s*{N}\s*元"),
@@ -74,6 +86,7 @@ PATTERNS = (
     _p("normative_in_force", rf"现行有效(?:的)?(?:行政)?规范性文件{N}\s*件"),
     _p("proactive_total", rf"(?:年|其中)(?:全区|全县|全市)?主动公开政府信息\s*{N}\s*条"),
 )
+NONE_PATTERNS = tuple(p for p in PATTERNS if p.zero)  # all a sentence with no counted number can state
 TARGETS = {  # item -> the cells it describes, national first, then the pre-2019 table
     "received": [("applications", ("new_received",), "total"), ("legacy_applications", ("received",), "year")],
     "handled": [("applications", ("total_handled",), "total"), ("legacy_applications", ("answered",), "year")],
@@ -118,18 +131,24 @@ def sentences(text: str) -> list[tuple[int, str]]:
 
 def facts(text: str) -> pd.DataFrame:
     """Every number the prose states about requests, appeals, fees and (pre-2019) proactive items."""
-    rows: list[dict] = []
-    for offset, sent in sentences(fold(text)):
+    return pd.DataFrame(_facts(text), columns=FACT_COLUMNS)
+
+
+def _facts(text: str) -> list[Fact]:
+    rows: list[Fact] = []
+    for offset, sent in sentences(fold_document(text)):
         if NO_COUNT_WORDS.search(sent) and "信息公开" not in sent:
             continue
         rows += _sentence_facts(offset, sent)
-    return pd.DataFrame(rows, columns=FACT_COLUMNS)
+    return rows
 
 
-def _sentence_facts(offset: int, sent: str) -> list[dict]:
-    found: dict[str, dict] = {}
-    for pat in PATTERNS:
+def _sentence_facts(offset: int, sent: str) -> list[Fact]:
+    found: dict[str, Fact] = {}
+    for pat in PATTERNS if COUNTED.search(sent) else NONE_PATTERNS:  # no count without a number and its unit
         if pat.item in found or (pat.item in NEEDS_REQUEST and "申请" not in sent):
+            continue
+        if pat.words and not any(w in sent for w in pat.words):
             continue
         m = pat.regex.search(sent)
         if m:
@@ -146,7 +165,7 @@ def _sentence_facts(offset: int, sent: str) -> list[dict]:
     return out
 
 
-def _outcomes(offset: int, sent: str, found: dict) -> list[dict]:
+def _outcomes(offset: int, sent: str, found: dict) -> list[Fact]:
     """Outcome counts (其中结果维持72件 …) and claims (均获维持, 均已结案) for the one appeal kind a sentence names."""
     groups = [g for g in GROUPS if g in found]
     out = []
@@ -163,25 +182,26 @@ def _outcomes(offset: int, sent: str, found: dict) -> list[dict]:
     return out
 
 
-def _fact(item: str, value: float, start: int, sent: str) -> dict:
+def _fact(item: str, value: float, start: int, sent: str) -> Fact:
     quote = sent.strip()
-    return {"item": item, "value": value, "unit": UNITS.get(item, "count"), "start": start,
-            "quote": quote if len(quote) <= 80 else quote[:77] + "…"}
+    return Fact(item, value, UNITS.get(item, "count"), start, quote if len(quote) <= 80 else quote[:77] + "…")
 
 
 def checks(text: str, cells: pd.DataFrame) -> pd.DataFrame:
-    """Each prose figure against the table cells it describes, as rows in the columns of Report.checks."""
-    found = facts(text)
-    values = _values(cells)
-    rows = []
-    for rec in found.drop_duplicates(["item", "value"]).itertuples():
-        rows.append(_compare(rec, values, found))
+    """Each prose figure against the one report's table cells it describes, as rows in the columns of Report.checks."""
+    return compare(text, cell_values(cells))
+
+
+def compare(text: str, values: dict) -> pd.DataFrame:
+    """The same against the report's cell values by (table, row, col), as :func:`toolkit.validate.cell_values` gives them."""
+    found = _facts(text)
+    values = values | other_values(values)
+    rows, seen = [], set()
+    for rec in found:
+        if (rec.item, rec.value) not in seen:  # a figure stated twice is checked once
+            seen.add((rec.item, rec.value))
+            rows.append(_compare(rec, values, found))
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
-
-
-def _values(cells: pd.DataFrame) -> dict:
-    cells = add_other(cells)
-    return {k: (None if pd.isna(v) else float(v)) for k, v in zip(zip(cells.table, cells.row, cells["col"]), cells.value)}
 
 
 def _table_value(values: dict, item: str) -> tuple[str | None, str, float | None, str]:
@@ -198,7 +218,7 @@ def _table_value(values: dict, item: str) -> tuple[str | None, str, float | None
     return None, "", None, "no table cell holds this figure"
 
 
-def _compare(rec, values: dict, found: pd.DataFrame) -> dict:
+def _compare(rec: Fact, values: dict, found: list[Fact]) -> dict:
     if rec.item.startswith(("all_upheld_", "all_closed_")):
         return _claim(rec, values)
     if rec.item.startswith("fee_"):
@@ -211,7 +231,7 @@ def _compare(rec, values: dict, found: pd.DataFrame) -> dict:
     return _row(f"narrative_{rec.item}", table, "ok" if ok else "failed", f"{said}; table {expr} = {tv:g}", rec.value, tv)
 
 
-def _claim(rec, values: dict) -> dict:
+def _claim(rec: Fact, values: dict) -> dict:
     """均获维持: every case upheld (维持 = 总计); 均已结案: none pending (尚未审结 = 0)."""
     kind, group = ("upheld", rec.item[len("all_upheld_"):]) if rec.item.startswith("all_upheld_") else ("closed", rec.item[len("all_closed_"):])
     rows = GROUPS[group]
@@ -228,15 +248,15 @@ def _claim(rec, values: dict) -> dict:
     return _row(f"narrative_{rec.item}", "appeals", "ok" if ok else "failed", detail, lhs, rhs)
 
 
-def _fee(rec, values: dict, found: pd.DataFrame) -> dict:
+def _fee(rec: Fact, values: dict, found: list[Fact]) -> dict:
     """Fees are in prose only: collected <= billed, and requests dropped for non-payment <= notices sent."""
     said = f"text says {rec.value:g} {rec.unit} (「{rec.quote}」)"
     if rec.item == "fee_collected":
-        billed = found[found.item == "fee_billed"].value
-        if len(billed):
-            ok = rec.value <= billed.iloc[0]
+        billed = [f.value for f in found if f.item == "fee_billed"]
+        if billed:
+            ok = rec.value <= billed[0]
             return _row("narrative_fee_collected_le_billed", "", "ok" if ok else "failed",
-                        f"{said}; billed {billed.iloc[0]:g} yuan", rec.value, float(billed.iloc[0]))
+                        f"{said}; billed {billed[0]:g} yuan", rec.value, billed[0])
     if rec.item == "fee_notices":
         dropped = values.get(("applications", "other_no_fee", "total"))
         if dropped is not None:

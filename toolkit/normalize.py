@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -18,6 +19,11 @@ _NUMBER = {
     "signed": re.compile(r"[+-]?(?:0|[1-9]\d*)"),
     "amount": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?"),
 }
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+_WHOLE = re.compile(r"\d+\.0+")
+_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
+_LEADING_ZERO = re.compile(r"0\d+")
+_VALUE = re.compile(r"[+-]?\d[\d.,\-/ ]*")
 
 
 class Parsed(NamedTuple):
@@ -29,10 +35,15 @@ _PINYIN = re.compile(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚ
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[int, int]:
+def _table() -> array:
+    """Code point -> folded code point, as a flat array (str.translate reads it faster than a dict)."""
     from . import schema
 
-    return schema.t2s() | _FOLD
+    mapping = schema.t2s() | _FOLD
+    table = array("I", range(max(mapping) + 1))  # a character beyond its end stays as it is
+    for char, folded in mapping.items():
+        table[char] = folded
+    return table
 
 
 def fold(text: str) -> str:
@@ -43,6 +54,12 @@ def fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)  # meta, narrative and the pre-2019 reader each fold the document in hand
+def fold_document(text: str) -> str:
+    """:func:`fold` for a whole document's text, remembered for the last document."""
+    return fold(text)
+
+
 def strip_units(text: str) -> str:
     for unit in UNITS:
         if text.endswith(unit) and len(text) > len(unit):
@@ -50,10 +67,11 @@ def strip_units(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # readers and matching ask about the same short cell texts again and again
 def clean(raw: str) -> str:
     """The cell text as a bare token: folded, trimmed, thousands separators and units removed."""
     text = strip_units(fold(raw or "").strip())  # inner spaces stay: '3 4' is two numbers, not 34
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+    if _THOUSANDS.fullmatch(text):
         text = text.replace(",", "")
     return text
 
@@ -67,15 +85,16 @@ def is_valid(token: str, kind: str) -> bool:
     return bool(_NUMBER[kind].fullmatch(token))
 
 
+@lru_cache(maxsize=4096)  # the same few cell texts recur in every table; a bounded cache keeps memory flat
 def parse_cell(raw: str, kind: str = "count") -> Parsed:
     """Printed cell text -> number, or NA for a blank marker ('', '/', '-', '—', '无') or text that is no number."""
     text = clean(raw)
     if text in BLANKS:
         return Parsed(None, "blank")
-    if kind == "count" and re.fullmatch(r"\d+\.0+", text):
+    if kind == "count" and _WHOLE.fullmatch(text):
         text = text.split(".")[0]
     loose = "amount" if kind == "amount" else "signed" if kind == "signed" else "count"
-    if re.fullmatch(r"[+-]?\d+(\.\d+)?", text) and (is_valid(text, loose) or re.fullmatch(r"0\d+", text)):
+    if _DECIMAL.fullmatch(text) and (is_valid(text, loose) or _LEADING_ZERO.fullmatch(text)):
         return Parsed(float(text), "number")
     return Parsed(None, "invalid")
 
@@ -83,4 +102,4 @@ def parse_cell(raw: str, kind: str = "count") -> Parsed:
 def looks_like_value(raw: str) -> bool:
     """A cell that holds a number or a blank marker rather than label text."""
     text = clean(raw)
-    return text in BLANKS or bool(re.fullmatch(r"[+-]?\d[\d.,\-/ ]*", text))
+    return text in BLANKS or bool(_VALUE.fullmatch(text))

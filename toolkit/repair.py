@@ -20,7 +20,7 @@ import pandas as pd
 from . import match, schema
 from .normalize import parse_cell
 from .readers.base import OcrCell, RawDocument
-from .validate import CHECK_COLUMNS, Key, evaluate, expand
+from .validate import CHECK_COLUMNS, Key, cell_values, evaluate, expand, records
 
 CORE = ("applications", "appeals")  # the tables with identities (as in report.py)
 MIN_CONFIRMATIONS = 2  # identities holding after a repair that contain the repaired cell (its row and its column)
@@ -86,7 +86,7 @@ def repair(cells: pd.DataFrame, formats: Mapping[str, str], doc: RawDocument) ->
     if not read:
         return cells, []
     cells = cells.copy()
-    values = _values(cells)
+    values = cell_values(cells)
     rows: list[dict] = []
     for table in (t for t in CORE if t in formats):
         equations = expand(table, formats[table])
@@ -181,10 +181,6 @@ def _row(check: str, key: Key, lhs, rhs, ok, status: str, detail: str) -> dict:
             "diff": diff, "ok": ok, "status": status, "detail": detail}
 
 
-def _values(cells: pd.DataFrame) -> dict[Key, float | None]:
-    return {(t, r, c): (None if pd.isna(v) else float(v)) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
-
-
 def revise(report, doc: RawDocument):
     """A Report from build_report, with OCR repairs applied, identities re-checked and the status re-decided."""
     from .report import Report, decide
@@ -194,7 +190,7 @@ def revise(report, doc: RawDocument):
     if not extra:
         return report
     formats = report.meta["formats"]
-    identities = check_identities({t: f for t, f in formats.items() if t in CORE}, _values(cells))
+    identities = check_identities({t: f for t, f in formats.items() if t in CORE}, cell_values(cells))
     kept = report.checks[~report.checks.check.isin(identities.check.unique())]
     checks = pd.concat([identities, kept, pd.DataFrame(extra, columns=CHECK_COLUMNS)], ignore_index=True)
     status, reasons = decide(cells, checks, formats)
@@ -204,6 +200,6 @@ def revise(report, doc: RawDocument):
 
 def repaired_status(status: str, reasons: list[str], checks: pd.DataFrame) -> tuple[str, list[str]]:
     """A report that would be verified but for a repair is 'repaired', with one reason per repaired cell."""
-    fixed = checks[checks.status == "repaired"]
-    reasons = reasons + [f"repaired {r.table} {r.scope}: {r.detail}" for r in fixed.itertuples()]
+    fixed = [r for r in records(checks, "table", "scope", "status", "detail") if r["status"] == "repaired"]
+    reasons = reasons + [f"repaired {r['table']} {r['scope']}: {r['detail']}" for r in fixed]
     return ("repaired" if status == "verified" and len(fixed) else status), reasons

@@ -5,13 +5,14 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import legacy, match, meta, narrative, schema
 from .readers import RawDocument, ReadError, read_document
 from .repair import repair, repaired_status
 from .resolve import resolve
-from .validate import CHECK_COLUMNS, check_identities
+from .validate import CHECK_COLUMNS, cell_values, check_identities, records
 
 CELL_COLUMNS = ["table", "row", "col", "value", "raw", "page", "na_reason"]
 STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
@@ -67,70 +68,82 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
     formats, blobs, notes = match.find_tables(flat)
     info = meta.extract(doc.text)
     if formats:
-        cells, checks = _national(flat, formats, blobs, notes, doc)
-        status, reasons = repaired_status(*decide(cells, checks, formats), checks)
+        cells, values, parts = _national(flat, formats, blobs, notes, doc)
     else:
-        cells, checks = legacy.read_legacy(doc)
+        cells, legacy_checks = legacy.read_legacy(doc)
         if cells.empty and not info["title"]:
             raise ReadError("no report here: neither an annual-report title nor the tables' row labels", stage="match")
-        formats = {"legacy": LEGACY_FORMAT} if not cells.empty else {}
-        status, reasons = decide(cells, checks, formats, core=LEGACY_CORE)
-        reasons.insert(0, "none of the 2019/2021 national tables was found" + (
-            "; read the pre-2019 provincial table instead (other definitions: see the crosswalk)" if formats else
-            " (a pre-2019 report, or an excerpt)"))
-    story = narrative.checks(doc.text, cells)
-    reasons += [f"the text disagrees with the table: {d}" for d in story.detail[story.status == "failed"]]
+        values, parts = cell_values(cells), [legacy_checks]
+    story = narrative.compare(doc.text, values)
+    checks = pd.concat(parts + [story], ignore_index=True)  # one concat: the same frame as concatenating in steps
+    formats, status, reasons = _status(cells, checks.head(len(checks) - len(story)), formats)
+    disagree = [r["detail"] for r in records(story, "status", "detail") if r["status"] == "failed"]
+    reasons += [f"the text disagrees with the table: {d}" for d in disagree]
     info |= {"file": doc.path, "reader": doc.reader, "encoding": doc.encoding, "formats": formats,
              "sha256": hashlib.sha256(data).hexdigest() if data else None}
-    return Report(info, cells, pd.concat([checks, story], ignore_index=True), status, reasons)
+    return Report(info, cells, checks, status, reasons)
 
 
-def _national(flat, formats: dict, blobs, notes, doc: RawDocument) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cells of the national tables (OCR misreadings repaired where the identities allow one fix) and their checks."""
+def _national(flat, formats: dict, blobs, notes, doc: RawDocument) -> tuple[pd.DataFrame, dict, list[pd.DataFrame]]:
+    """Cells of the national tables (OCR misreadings repaired where the identities allow one fix), values and checks."""
     cell_rows, resolve_checks = resolve(blobs, formats, flat)
     cells, ocr_checks = repair(_cells_frame(cell_rows), formats, doc)  # no-op unless rows carry OCR readings
     resolve_checks = resolve_checks + ocr_checks
-    values = {(t, r, c): (None if pd.isna(v) else float(v)) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
-    checks = pd.concat([check_identities({t: f for t, f in formats.items() if t in CORE}, values),
-                        pd.DataFrame(notes + resolve_checks, columns=CHECK_COLUMNS)], ignore_index=True)
-    return cells, checks
+    values = cell_values(cells)
+    checks = [check_identities({t: f for t, f in formats.items() if t in CORE}, values),
+              pd.DataFrame(notes + resolve_checks, columns=CHECK_COLUMNS)]
+    return cells, values, checks
+
+
+def _status(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict) -> tuple[dict, str, list[str]]:
+    """The formats read, the status and its reasons, from the tables' own checks (national, else pre-2019)."""
+    if formats:
+        return formats, *repaired_status(*decide(cells, checks, formats), checks)
+    formats = {"legacy": LEGACY_FORMAT} if not cells.empty else {}
+    status, reasons = decide(cells, checks, formats, core=LEGACY_CORE)
+    reasons.insert(0, "none of the 2019/2021 national tables was found" + (
+        "; read the pre-2019 provincial table instead (other definitions: see the crosswalk)" if formats else
+        " (a pre-2019 report, or an excerpt)"))
+    return formats, status, reasons
 
 
 def _cells_frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["table", "row", "col", "value", "raw", "page", "parse"])
-    df["value"] = pd.array(df["value"], dtype="Float64")
-    df["page"] = pd.array(df["page"], dtype="Int64")
-    df["na_reason"] = df.pop("parse").where(df["value"].isna(), None)
-    return df[CELL_COLUMNS]
+    """Resolved cells -> the cells frame, column by column; the parse status is kept only where the value is NA."""
+    # object arrays: pandas infers each column's dtype just as it would from the rows themselves
+    column = {c: np.array([r[c] for r in rows], dtype=object) for c in ("table", "row", "col", "raw", "parse")}
+    value = pd.array([r["value"] for r in rows], dtype="Float64")
+    page = pd.array([r["page"] for r in rows], dtype="Int64")
+    na_reason = pd.Series(column["parse"]).where(value.isna(), None)
+    return pd.DataFrame({"table": column["table"], "row": column["row"], "col": column["col"], "value": value,
+                         "raw": column["raw"], "page": page, "na_reason": na_reason})
 
 
 def decide(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict, core: tuple[str, ...] = CORE) -> tuple[str, list[str]]:
     """verified / inconsistent / partial from the tables in `core`, with one line per reason."""
-    reasons = []
-    checks = checks[checks.table.isin(core)]
-    failed = checks[checks.status == "failed"]
-    for rec in failed.itertuples():
-        reasons.append(f"identity {rec.check} ({rec.table} {rec.scope}) fails: {rec.detail}")
-    ambiguous = checks[checks.status == "ambiguous"]
-    reasons += [f"ambiguous {rec.table} {rec.scope}: {rec.detail}" for rec in ambiguous.itertuples()]
+    mine = [r for r in records(checks, "check", "table", "scope", "status", "detail") if r["table"] in core]
+    failed = [r for r in mine if r["status"] == "failed"]
+    reasons = [f"identity {r['check']} ({r['table']} {r['scope']}) fails: {r['detail']}" for r in failed]
+    ambiguous = [r for r in mine if r["status"] == "ambiguous"]
+    reasons += [f"ambiguous {r['table']} {r['scope']}: {r['detail']}" for r in ambiguous]
     missing = _missing(cells, formats) if core == CORE else 0
-    blank = cells[cells.table.isin(core) & cells.value.isna()]
-    not_eval = int((checks.status == "not_evaluable").sum())
+    core_blank = [na for table, na in zip(cells.table.tolist(), cells.value.isna().tolist()) if table in core]
+    blank = sum(core_blank)
+    not_eval = sum(r["status"] == "not_evaluable" for r in mine)
     if missing:
         reasons.append(f"{missing} cell(s) of the applications/appeals tables not found in the document")
-    if len(blank):
-        reasons.append(f"{len(blank)} cell(s) blank or unreadable; {not_eval} identit{'y' if not_eval == 1 else 'ies'} not evaluable")
-    if not formats or cells[cells.table.isin(core)].empty:
+    if blank:
+        reasons.append(f"{blank} cell(s) blank or unreadable; {not_eval} identit{'y' if not_eval == 1 else 'ies'} not evaluable")
+    if not formats or not core_blank:
         return "partial", reasons
-    if len(failed) or len(ambiguous):
+    if failed or ambiguous:
         return "inconsistent", reasons
-    if missing or len(blank) or not_eval:
+    if missing or blank or not_eval:
         return "partial", reasons
     return "verified", reasons
 
 
 def _missing(cells: pd.DataFrame, formats: dict) -> int:
-    have = set(zip(cells.table, cells.row, cells["col"]))
+    have = set(zip(cells.table.tolist(), cells.row.tolist(), cells["col"].tolist()))
     total = 0
     for table in CORE:
         fmt = formats.get(table, "2021")

@@ -15,20 +15,22 @@ MAX_COMBINATIONS = 50_000
 
 def _groups(blob: Blob) -> list[tuple[list[int], int]]:
     """Row identities that fall inside one blob, as (part positions, total position)."""
-    ids = schema.identities()
     pos = {k: i for i, k in enumerate(blob.keys)}
     out = []
-    for rec in ids[(ids.table == blob.table) & (ids.over == "row")].itertuples():
+    for lhs, rhs in schema.row_identities(blob.table):
         for row in dict.fromkeys(r for r, _ in blob.keys):
-            parts = [pos.get((row, c)) for c in rec.lhs.split("+")]
-            total = [pos.get((row, c)) for c in rec.rhs.split("+")]
+            parts = [pos.get((row, c)) for c in lhs]
+            total = [pos.get((row, c)) for c in rhs]
             if None not in parts and len(total) == 1 and total[0] is not None:
                 out.append((parts, total[0]))
     return out
 
 
-def readings(blob: Blob, flat: Flat) -> tuple[list[tuple[str, ...]], str]:
-    """Every reading of a blob's text as its cells, and a note when the identities could not narrow it."""
+def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tuple[str, ...]], str]:
+    """Every reading of a blob's text as its cells, and a note when the identities could not narrow it.
+
+    `seen` keeps the readings of each run of digits already read in the report: rows of zeros recur.
+    """
     n = len(blob.keys)
     while len(blob.pieces) > n and _surplus_blank(flat, blob.pieces):
         blob.pieces.pop()  # empty cells past the last column, or one blank spread over several, are layout
@@ -36,10 +38,20 @@ def readings(blob: Blob, flat: Flat) -> tuple[list[tuple[str, ...]], str]:
     if len(pieces) == n and all(len(p.split()) <= 1 for p in pieces):
         blob.direct = True
         return [tuple(pieces)], ""
-    kinds = [schema.kind(blob.table, c) for _, c in blob.keys]
+    kinds = tuple(schema.kind(blob.table, c) for _, c in blob.keys)
     text = " ".join(p if clean(p) else "—" for p in pieces)
+    run = (text, kinds, tuple((tuple(parts), total) for parts, total in _groups(blob)))
+    seen = {} if seen is None else seen
+    if run not in seen:
+        seen[run] = _read_run(*run)
+    found, note = seen[run]
+    return list(found), note
+
+
+def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str, ...]], str]:
+    """The readings that satisfy the row's own identities, else all readings with a note, else none with a note."""
     try:
-        found = segmentations(text, kinds, _groups(blob))
+        found = segmentations(text, kinds, groups)
         if found:
             return found, ""
         return segmentations(text, kinds), "no reading satisfies the row's own identity"
@@ -57,6 +69,7 @@ def resolve(blobs: list[Blob], formats: dict[str, str], flat: Flat) -> tuple[lis
     """Choose one reading per blob so that the fewest identities fail; keep only what every best choice agrees on."""
     cells: list[dict] = []
     checks: list[dict] = []
+    seen: dict = {}
     for table, fmt in formats.items():
         mine = [b for b in blobs if b.table == table]
         options = []
@@ -65,7 +78,7 @@ def resolve(blobs: list[Blob], formats: dict[str, str], flat: Flat) -> tuple[lis
                 options.append([_prefix(blob, flat)])
                 blob.keys = blob.keys[: len(blob.pieces)]
                 continue
-            found, note = readings(blob, flat)
+            found, note = readings(blob, flat, seen)
             if note:
                 checks.append(_note(table, "segmentation", note, _scope(blob)))
             options.append(found)

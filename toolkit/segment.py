@@ -15,6 +15,8 @@ from .normalize import BLANKS, clean, is_valid
 MARKS = "-—/"  # blank markers that may stand inside a run of digits
 LIMIT = 20000  # readings kept per run; beyond that the run is called ambiguous
 Group = tuple[Sequence[int], int]  # positions of the parts, position of their printed total
+SEPARATORS = re.compile(r"[\s\x1e\x1f|]+")
+NUMBER_SO_FAR = re.compile(r"[+-]?\d*\.?\d*")  # a prefix that may still grow into a number
 
 
 class TooMany(Exception):
@@ -23,7 +25,7 @@ class TooMany(Exception):
 
 def atoms(text: str) -> list[str]:
     """Hard-bounded pieces of a run: whitespace and cell boundaries are real separators."""
-    return [clean(a) for a in re.split(r"[\s\x1e\x1f|]+", text.strip(" \t\r\n\x1e\x1f|")) if a != ""]
+    return [clean(a) for a in SEPARATORS.split(text.strip(" \t\r\n\x1e\x1f|")) if a != ""]
 
 
 def _cells(atom: str, kind: str) -> Iterator[tuple[str, int]]:
@@ -32,7 +34,7 @@ def _cells(atom: str, kind: str) -> Iterator[tuple[str, int]]:
         piece = atom[:end]
         if is_valid(piece, kind):
             yield piece, end
-        elif not re.fullmatch(r"[+-]?\d*\.?\d*", piece):
+        elif not NUMBER_SO_FAR.fullmatch(piece):
             return
 
 

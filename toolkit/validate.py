@@ -65,6 +65,17 @@ def violations(equations, values: Mapping[Key, float | None]) -> int:
     return failed
 
 
+def cell_values(cells: pd.DataFrame) -> dict[Key, float | None]:
+    """{(table, row, col): value} of a cells frame, None where the value is NA (what the identities read)."""
+    keys = zip(cells.table.tolist(), cells.row.tolist(), cells["col"].tolist())
+    return {k: None if na else float(v) for k, na, v in zip(keys, cells.value.isna().tolist(), cells.value.tolist())}
+
+
+def records(frame: pd.DataFrame, *columns: str) -> list[dict]:
+    """The frame's rows as plain dicts of the named columns (far cheaper than itertuples on a few dozen rows)."""
+    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
+
+
 def check_identities(formats: Mapping[str, str], values: Mapping[Key, float | None]) -> pd.DataFrame:
     """Every identity of every table read, as a checks DataFrame."""
     rows = [evaluate(eq, values) for table, fmt in formats.items() for eq in expand(table, fmt)]

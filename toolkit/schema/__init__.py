@@ -34,6 +34,14 @@ def identities() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=None)
+def row_identities(table: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(left-hand columns, right-hand columns) of each identity that holds within a row of `table`, any format."""
+    df = identities()
+    sel = df[(df.table == table) & (df.over == "row")]
+    return tuple((tuple(lhs.split("+")), tuple(rhs.split("+"))) for lhs, rhs in zip(sel.lhs, sel.rhs))
+
+
+@lru_cache(maxsize=None)
 def markers() -> pd.DataFrame:
     return _read("markers.csv")
 
@@ -145,8 +153,31 @@ def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
         prefix = ""
     instruction = rf"(?:{GAP}\([^()\d]{{1,60}}\))?"
     # a label starts on printed text, never on the breaks before it (an optional prefix such as
-    # (?:行政)? would otherwise let the match swallow the previous row's empty cells)
-    return re.compile(rf"(?=[^\s\x1e\x1f]){prefix}(?:{core}){instruction}")
+    # (?:行政)? would otherwise let the match swallow the previous row's empty cells); a label that
+    # opens with a printed character needs no guard, and without one the regex engine skips ahead to it
+    guard = "" if not prefix and _opens_with_text(row.pattern) else r"(?=[^\s\x1e\x1f])"
+    return re.compile(rf"{guard}{prefix}(?:{core}){instruction}")
+
+
+def _opens_with_text(pattern: str) -> bool:
+    """Whether every match of an alias pattern begins with its first character, a printed one."""
+    first, after = pattern[:1], pattern[1:2]
+    if not first or first in "\\[]()?|*+{}.^$" or first.isspace() or after in ("?", "*", "{"):
+        return False
+    depth, i = 0, 0
+    while i < len(pattern):  # an alternative at the top level may begin with anything
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = pattern.index("]", i) + 1
+            continue
+        depth += (ch == "(") - (ch == ")")
+        if ch == "|" and depth == 0:
+            return False
+        i += 1
+    return True
 
 
 @lru_cache(maxsize=None)
