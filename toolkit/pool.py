@@ -189,17 +189,12 @@ class _Runner:
         """Submit, collect and watch the clock until the queue is empty or the executor breaks."""
         inflight: dict[Future, tuple[Any, Any, float]] = {}
         while (queue or inflight) and not self.broken:
-            while queue and len(inflight) < self.workers and not self.broken:
-                key, arg = queue[0]
-                try:
-                    inflight[self.executor.submit(guarded, self.fn, self.timeout, arg)] = (key, arg, time.monotonic())
-                    queue.popleft()
-                except (BrokenExecutor, RuntimeError):  # broke (or shut down) since the last look: nothing was lost
-                    self.broken = True
+            self._fill(inflight, queue)
             done, _ = wait(inflight, timeout=POLL, return_when=FIRST_COMPLETED)
-            for fut in done:
-                key, arg, _ = inflight.pop(fut)
-                outcome = self._outcome(fut)
+            finished = [(inflight.pop(fut), self._outcome(fut)) for fut in done]
+            if not any(outcome is None for _, outcome in finished):
+                self._fill(inflight, queue)  # the workers start on the next files while the caller stores these
+            for (key, arg, _), outcome in finished:
                 if outcome is None:
                     self.broken = True
                     self.suspects.append((key, arg))
@@ -208,6 +203,16 @@ class _Runner:
             yield from self._overdue(inflight, queue)
         if self.broken:
             self.suspects += [(key, arg) for key, arg, _ in inflight.values()]
+
+    def _fill(self, inflight: dict, queue: deque) -> None:
+        """Submit from the queue until `workers` tasks are in flight (or the executor turns out broken)."""
+        while queue and len(inflight) < self.workers and not self.broken:
+            key, arg = queue[0]
+            try:
+                inflight[self.executor.submit(guarded, self.fn, self.timeout, arg)] = (key, arg, time.monotonic())
+                queue.popleft()
+            except (BrokenExecutor, RuntimeError):  # broke (or shut down) since the last look: nothing was lost
+                self.broken = True
 
     def _outcome(self, fut: Future) -> Any:
         """The task's value, a Failure, or None when the executor itself broke."""
