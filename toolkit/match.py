@@ -50,13 +50,21 @@ class Blob:
 def flatten(doc: RawDocument) -> Flat:
     parts, starts, pages, pos = [], [], [], 0
     for row in doc.rows:
-        line = "\x1f".join(c.replace("\x1e", " ").replace("\x1f", " ") for c in row.cells)
+        line = _line(row.cells)
         starts.append(pos)
         pages.append(row.page)
         parts.append(line)
         pos += len(line) + 1
     raw = "\x1e".join(parts)
     return Flat(fold(raw), raw, tuple(starts), tuple(pages))
+
+
+def _line(cells: tuple[str, ...]) -> str:
+    """A row's cells joined by \\x1f, a separator inside a cell made a space."""
+    line = "\x1f".join(cells)
+    if "\x1e" in line or line.count("\x1f") >= len(cells):  # a cell holds a separator (rare): replace it
+        line = "\x1f".join(c.replace("\x1e", " ").replace("\x1f", " ") for c in cells)
+    return line
 
 
 def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: int,

@@ -21,6 +21,7 @@ from .normalize import fold_document
 from .validate import CHECK_COLUMNS, cell_values
 
 N = r"\s*(\d+(?:\.\d+)?)"
+LEAD = r"(?!(?<=\d)\d)"  # a pattern opening with a number never starts inside a run of digits: only at its start
 GAP = r"[^。；;，,\d]"
 COUNTED = re.compile(r"\d\s*(?:[件条份个起宗元]|缴费|收费)")  # a number and its unit, as every count pattern ends
 NO_COUNT_WORDS = re.compile(r"审批|许可|窗口|服务中心|入驻|办件|咨询|投诉|减免|建议|提案")
@@ -56,11 +57,12 @@ def _p(item: str, rx: str, zero: bool = False, words: tuple[str, ...] = ()) -> P
 PATTERNS = (
     _p("received", rf"(?:受理|收到|接收|接到){GAP}{{0,30}}?信息公开(?:的)?{GAP}{{0,6}}?申请{GAP}{{0,6}}?{N}\s*[件条份个]"),
     _p("received", rf"(?:受理|收到|接收|接到){N}\s*件{GAP}{{0,10}}?申请"),
-    _p("received", rf"未(?:收到|受理|接到|发生){GAP}{{0,14}}?信息公开(?:的)?申请(?!{GAP}{{0,6}}(?:行政)?(?:复议|诉讼))", zero=True),
+    _p("received", rf"未(?:收到|受理|接到|发生){GAP}{{0,14}}?信息公开(?:的)?申请(?!{GAP}{{0,6}}(?:行政)?(?:复议|诉讼))", zero=True,
+       words=("未",)),
     _p("handled", rf"(?:办结|答复|办理){GAP}{{0,14}}?{N}\s*件"),
     _p("handled", rf"答复总数{N}\s*[件条]"),
     _p("carried_over", rf"上一?年度?结转(?:申请)?{N}\s*件"),
-    _p("carried_forward", rf"{N}\s*件[^。；;，,\d（(]{{0,12}}?(?<!上年)(?<!上年度)(?:结转|顺延)", words=("结转", "顺延")),
+    _p("carried_forward", rf"{LEAD}{N}\s*件[^。；;，,\d（(]{{0,12}}?(?<!上年)(?<!上年度)(?:结转|顺延)", words=("结转", "顺延")),
     _p("carried_forward", rf"结转至?\s*\d{{4}}\s*年(?:度)?\s*{N}\s*件"),
     _p("disclosed", rf"予以公开(?:及|和|与|、)部分公开{N}\s*件"),
     _p("granted", rf"(?<!不)予以公开{N}\s*件|同意公开答复数{N}\s*条", words=("予以公开", "同意公开")),
@@ -75,18 +77,23 @@ PATTERNS = (
     _p("rejected", rf"不予处理{N}\s*件"),
     _p("other", rf"其他处理{N}\s*件"),
     _p("reconsideration", rf"行政复议(?:案件|申请)?(?:共)?{N}\s*(?:件|起|宗|个)"),
-    _p("reconsideration", rf"{N}\s*(?:件|起|份){GAP}{{0,14}}?行政复议", words=("行政复议",)),
-    _p("reconsideration", rf"(?:未|没有)(?:收到|发生|有){GAP}{{0,16}}?行政复议", zero=True),
+    _p("reconsideration", rf"{LEAD}{N}\s*(?:件|起|份){GAP}{{0,14}}?行政复议", words=("行政复议",)),
+    _p("reconsideration", rf"(?:未|没有)(?:收到|发生|有){GAP}{{0,16}}?行政复议", zero=True, words=("行政复议",)),
     _p("litigation", rf"(?<!复议)(?:行政)?诉讼(?:案件)?(?:共)?{N}\s*(?:件|起|宗)", words=("诉讼",)),
-    _p("litigation", rf"(?:未|没有)(?:收到|发生|有){GAP}{{0,16}}?行政复议[、和及]?(?:提起)?行政诉讼", zero=True),
+    _p("litigation", rf"(?:未|没有)(?:收到|发生|有){GAP}{{0,16}}?行政复议[、和及]?(?:提起)?行政诉讼", zero=True,
+       words=("行政诉讼",)),
     _p("fee_notices", rf"(?:发出|出具|发放|送达){N}\s*(?:个|份|件)?(?:缴费|收费)通知"),
-    _p("fee_billed", rf"(?:缴费|收费)通知(?:书)?(?:的)?(?:总)?金额(?:为|共|合计)?\s*{N}\s*元"),
+    _p("fee_billed", rf"(?:缴费|收费)通知(?:书)?(?:的)?(?:总)?金额(?:为|共|合计)?\s*{N}\s*元", words=("通知",)),
     _p("fee_collected", rf"收取{GAP}{{0,16}}?(?:信息处理费|费用){GAP}{{0,8}}?{N}\s*元"),
-    _p("fee_collected", rf"(?:未|无|没有|不)收取{GAP}{{0,10}}?(?:信息处理费|费用)|暂不收费|无收取信息处理费", zero=True),
+    _p("fee_collected", rf"(?:未|无|没有|不)收取{GAP}{{0,10}}?(?:信息处理费|费用)|暂不收费|无收取信息处理费", zero=True,
+       words=("收取", "暂不收费")),
     _p("normative_in_force", rf"现行有效(?:的)?(?:行政)?规范性文件{N}\s*件"),
     _p("proactive_total", rf"(?:年|其中)(?:全区|全县|全市)?主动公开政府信息\s*{N}\s*条"),
 )
 NONE_PATTERNS = tuple(p for p in PATTERNS if p.zero)  # all a sentence with no counted number can state
+# a sentence with no counted number and none of these words states nothing ('' if a pattern names no words: any sentence may)
+NONE_WORDS = re.compile("|".join(re.escape(w) for p in NONE_PATTERNS for w in p.words)
+                        if all(p.words for p in NONE_PATTERNS) else "")
 TARGETS = {  # item -> the cells it describes, national first, then the pre-2019 table
     "received": [("applications", ("new_received",), "total"), ("legacy_applications", ("received",), "year")],
     "handled": [("applications", ("total_handled",), "total"), ("legacy_applications", ("answered",), "year")],
@@ -139,13 +146,15 @@ def _facts(text: str) -> list[Fact]:
     for offset, sent in sentences(fold_document(text)):
         if NO_COUNT_WORDS.search(sent) and "信息公开" not in sent:
             continue
-        rows += _sentence_facts(offset, sent)
+        counted = COUNTED.search(sent) is not None  # no count without a number and its unit
+        if counted or NONE_WORDS.search(sent):
+            rows += _sentence_facts(offset, sent, counted)
     return rows
 
 
-def _sentence_facts(offset: int, sent: str) -> list[Fact]:
+def _sentence_facts(offset: int, sent: str, counted: bool) -> list[Fact]:
     found: dict[str, Fact] = {}
-    for pat in PATTERNS if COUNTED.search(sent) else NONE_PATTERNS:  # no count without a number and its unit
+    for pat in PATTERNS if counted else NONE_PATTERNS:
         if pat.item in found or (pat.item in NEEDS_REQUEST and "申请" not in sent):
             continue
         if pat.words and not any(w in sent for w in pat.words):
@@ -194,6 +203,11 @@ def checks(text: str, cells: pd.DataFrame) -> pd.DataFrame:
 
 def compare(text: str, values: dict) -> pd.DataFrame:
     """The same against the report's cell values by (table, row, col), as :func:`toolkit.validate.cell_values` gives them."""
+    return pd.DataFrame(comparisons(text, values), columns=CHECK_COLUMNS)
+
+
+def comparisons(text: str, values: dict) -> list[dict]:
+    """:func:`compare`'s rows as dicts, for a caller that builds one checks frame from several steps."""
     found = _facts(text)
     values = values | other_values(values)
     rows, seen = [], set()
@@ -201,7 +215,7 @@ def compare(text: str, values: dict) -> pd.DataFrame:
         if (rec.item, rec.value) not in seen:  # a figure stated twice is checked once
             seen.add((rec.item, rec.value))
             rows.append(_compare(rec, values, found))
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    return rows
 
 
 def _table_value(values: dict, item: str) -> tuple[str | None, str, float | None, str]:

@@ -20,7 +20,7 @@ import pandas as pd
 from . import match, schema
 from .normalize import parse_cell
 from .readers.base import OcrCell, RawDocument
-from .validate import CHECK_COLUMNS, Key, cell_values, evaluate, expand, records
+from .validate import CHECK_COLUMNS, Key, cell_items, cell_values, evaluate, expand, records
 
 CORE = ("applications", "appeals")  # the tables with identities (as in report.py)
 MIN_CONFIRMATIONS = 2  # identities holding after a repair that contain the repaired cell (its row and its column)
@@ -193,13 +193,13 @@ def revise(report, doc: RawDocument):
     identities = check_identities({t: f for t, f in formats.items() if t in CORE}, cell_values(cells))
     kept = report.checks[~report.checks.check.isin(identities.check.unique())]
     checks = pd.concat([identities, kept, pd.DataFrame(extra, columns=CHECK_COLUMNS)], ignore_index=True)
-    status, reasons = decide(cells, checks, formats)
-    status, reasons = repaired_status(status, reasons, checks)
+    rows = records(checks, *CHECK_COLUMNS)
+    status, reasons = repaired_status(*decide(cell_items(cells), rows, formats), rows)
     return Report(report.meta, cells, checks, status, reasons)
 
 
-def repaired_status(status: str, reasons: list[str], checks: pd.DataFrame) -> tuple[str, list[str]]:
-    """A report that would be verified but for a repair is 'repaired', with one reason per repaired cell."""
-    fixed = [r for r in records(checks, "table", "scope", "status", "detail") if r["status"] == "repaired"]
+def repaired_status(status: str, reasons: list[str], checks: list[dict]) -> tuple[str, list[str]]:
+    """A report that would be verified but for a repair is 'repaired', one reason per repaired cell (`checks`: dict rows)."""
+    fixed = [r for r in checks if r["status"] == "repaired"]
     reasons = reasons + [f"repaired {r['table']} {r['scope']}: {r['detail']}" for r in fixed]
     return ("repaired" if status == "verified" and len(fixed) else status), reasons

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import legacy, match, meta, narrative, schema
 from .readers import RawDocument, ReadError, read_document
 from .repair import repair, repaired_status
 from .resolve import resolve
-from .validate import CHECK_COLUMNS, cell_values, check_identities, records
+from .validate import CHECK_COLUMNS, Key, cell_items, checks_frame, column, identity_rows, inferred, records
 
 CELL_COLUMNS = ["table", "row", "col", "value", "raw", "page", "na_reason"]
 STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
@@ -66,40 +67,39 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
     """RawDocument -> Report: match labels, resolve values, check identities, decide the status."""
     flat = match.flatten(doc)
     formats, blobs, notes = match.find_tables(flat)
-    info = meta.extract(doc.text)
+    text = doc.text  # a property that joins every row: read it once
+    info = meta.extract(text)
     if formats:
-        cells, values, parts = _national(flat, formats, blobs, notes, doc)
+        cells, items, steps = _national(flat, formats, blobs, notes, doc)
     else:
-        cells, legacy_checks = legacy.read_legacy(doc)
+        cells, legacy_checks = legacy.read_legacy_text(text)
         if cells.empty and not info["title"]:
             raise ReadError("no report here: neither an annual-report title nor the tables' row labels", stage="match")
-        values, parts = cell_values(cells), [legacy_checks]
-    story = narrative.compare(doc.text, values)
-    checks = pd.concat(parts + [story], ignore_index=True)  # one concat: the same frame as concatenating in steps
-    formats, status, reasons = _status(cells, checks.head(len(checks) - len(story)), formats)
-    disagree = [r["detail"] for r in records(story, "status", "detail") if r["status"] == "failed"]
-    reasons += [f"the text disagrees with the table: {d}" for d in disagree]
+        items, steps = cell_items(cells), [records(legacy_checks, *CHECK_COLUMNS)]
+    story = narrative.comparisons(text, dict(items))
+    checks = checks_frame(steps + [story])  # the same frame as concatenating a frame per step
+    formats, status, reasons = _status(items, [row for step in steps for row in step], formats)
+    reasons += [f"the text disagrees with the table: {r['detail']}" for r in story if r["status"] == "failed"]
     info |= {"file": doc.path, "reader": doc.reader, "encoding": doc.encoding, "formats": formats,
              "sha256": hashlib.sha256(data).hexdigest() if data else None}
     return Report(info, cells, checks, status, reasons)
 
 
-def _national(flat, formats: dict, blobs, notes, doc: RawDocument) -> tuple[pd.DataFrame, dict, list[pd.DataFrame]]:
-    """Cells of the national tables (OCR misreadings repaired where the identities allow one fix), values and checks."""
+def _national(flat, formats: dict, blobs, notes, doc: RawDocument) -> tuple[pd.DataFrame, list, list[list[dict]]]:
+    """Cells of the national tables (OCR misreadings repaired where the identities allow one fix), values, check rows."""
     cell_rows, resolve_checks = resolve(blobs, formats, flat)
     cells, ocr_checks = repair(_cells_frame(cell_rows), formats, doc)  # no-op unless rows carry OCR readings
-    resolve_checks = resolve_checks + ocr_checks
-    values = cell_values(cells)
-    checks = [check_identities({t: f for t, f in formats.items() if t in CORE}, values),
-              pd.DataFrame(notes + resolve_checks, columns=CHECK_COLUMNS)]
-    return cells, values, checks
+    # a repair changes a cell only with a check row saying so: without one, the resolved rows hold the values
+    items = cell_items(cells) if ocr_checks else [((r["table"], r["row"], r["col"]), r["value"]) for r in cell_rows]
+    identities = identity_rows({t: f for t, f in formats.items() if t in CORE}, dict(items))
+    return cells, items, [identities, notes + resolve_checks + ocr_checks]
 
 
-def _status(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict) -> tuple[dict, str, list[str]]:
+def _status(cells: list[tuple[Key, float | None]], checks: list[dict], formats: dict) -> tuple[dict, str, list[str]]:
     """The formats read, the status and its reasons, from the tables' own checks (national, else pre-2019)."""
     if formats:
         return formats, *repaired_status(*decide(cells, checks, formats), checks)
-    formats = {"legacy": LEGACY_FORMAT} if not cells.empty else {}
+    formats = {"legacy": LEGACY_FORMAT} if cells else {}
     status, reasons = decide(cells, checks, formats, core=LEGACY_CORE)
     reasons.insert(0, "none of the 2019/2021 national tables was found" + (
         "; read the pre-2019 provincial table instead (other definitions: see the crosswalk)" if formats else
@@ -108,25 +108,35 @@ def _status(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict) -> tuple[d
 
 
 def _cells_frame(rows: list[dict]) -> pd.DataFrame:
-    """Resolved cells -> the cells frame, column by column; the parse status is kept only where the value is NA."""
-    # object arrays: pandas infers each column's dtype just as it would from the rows themselves
-    column = {c: np.array([r[c] for r in rows], dtype=object) for c in ("table", "row", "col", "raw", "parse")}
-    value = pd.array([r["value"] for r in rows], dtype="Float64")
-    page = pd.array([r["page"] for r in rows], dtype="Int64")
-    na_reason = pd.Series(column["parse"]).where(value.isna(), None)
-    return pd.DataFrame({"table": column["table"], "row": column["row"], "col": column["col"], "value": value,
-                         "raw": column["raw"], "page": page, "na_reason": na_reason})
+    """Resolved cells -> the cells frame, built once from its columns; the parse status kept only where the value is NA."""
+    col = {c: [r[c] for r in rows] for c in ("table", "row", "col", "value", "raw", "page", "parse")}
+    na_reason = [p if v is None else None for p, v in zip(col["parse"], col["value"])]
+    return pd.DataFrame({"table": _text(col["table"]), "row": _text(col["row"]), "col": _text(col["col"]),
+                         "value": pd.array(col["value"], dtype=pd.Float64Dtype()), "raw": _text(col["raw"]),
+                         "page": pd.array(col["page"], dtype=pd.Int64Dtype()),
+                         "na_reason": _text(na_reason, like=col["parse"])})
 
 
-def decide(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict, core: tuple[str, ...] = CORE) -> tuple[str, list[str]]:
-    """verified / inconsistent / partial from the tables in `core`, with one line per reason."""
-    mine = [r for r in records(checks, "check", "table", "scope", "status", "detail") if r["table"] in core]
+def _text(values: list, like: list | None = None):
+    """A text column, typed as pandas infers it from `like` (by default the values themselves)."""
+    return column(values, inferred(values if like is None else like)[0])
+
+
+def decide(cells: Iterable[tuple[Key, float | None]], checks: list[dict], formats: dict,
+           core: tuple[str, ...] = CORE) -> tuple[str, list[str]]:
+    """verified / inconsistent / partial from the tables in `core`, with one line per reason.
+
+    `cells` are ((table, row, col), value) pairs, None where NA (:func:`toolkit.validate.cell_items`);
+    `checks` are check rows as dicts.
+    """
+    cells = list(cells)
+    mine = [r for r in checks if r["table"] in core]
     failed = [r for r in mine if r["status"] == "failed"]
     reasons = [f"identity {r['check']} ({r['table']} {r['scope']}) fails: {r['detail']}" for r in failed]
     ambiguous = [r for r in mine if r["status"] == "ambiguous"]
     reasons += [f"ambiguous {r['table']} {r['scope']}: {r['detail']}" for r in ambiguous]
-    missing = _missing(cells, formats) if core == CORE else 0
-    core_blank = [na for table, na in zip(cells.table.tolist(), cells.value.isna().tolist()) if table in core]
+    missing = _missing({key for key, _ in cells}, formats) if core == CORE else 0
+    core_blank = [value is None for (table, _, _), value in cells if table in core]
     blank = sum(core_blank)
     not_eval = sum(r["status"] == "not_evaluable" for r in mine)
     if missing:
@@ -142,10 +152,12 @@ def decide(cells: pd.DataFrame, checks: pd.DataFrame, formats: dict, core: tuple
     return "verified", reasons
 
 
-def _missing(cells: pd.DataFrame, formats: dict) -> int:
-    have = set(zip(cells.table.tolist(), cells.row.tolist(), cells["col"].tolist()))
-    total = 0
-    for table in CORE:
-        fmt = formats.get(table, "2021")
-        total += sum((table, r, c) not in have for r, c in schema.expected_cells(table, fmt))
-    return total
+def _missing(have: set[Key], formats: dict) -> int:
+    """How many cells the core tables' layouts expect that were not read."""
+    return sum(key not in have for table in CORE for key in _expected(table, formats.get(table, "2021")))
+
+
+@lru_cache(maxsize=None)
+def _expected(table: str, fmt: str) -> tuple[Key, ...]:
+    """The (table, row, col) keys of every cell a table's layout prints."""
+    return tuple((table, r, c) for r, c in schema.expected_cells(table, fmt))

@@ -105,6 +105,8 @@ def _choose(blobs, options, equations, checks, flat) -> list[tuple[str | None, .
                 checks.append(_note(blob.table, "unreadable", f"no reading of {_show(blob, flat)} fits {len(blob.keys)} cells", _scope(blob)))
         options = [o or [tuple([None] * len(b.keys))] for b, o in zip(blobs, options)]
         sizes = [len(o) for o in options]
+    if all(s == 1 for s in sizes):
+        return [o[0] for o in options]  # one reading of each blob: nothing to choose
     if not equations or math.prod(sizes) > MAX_COMBINATIONS:
         why = "no identity constrains this table" if not equations else "too many combinations to test against the identities"
         chosen = []
@@ -113,18 +115,7 @@ def _choose(blobs, options, equations, checks, flat) -> list[tuple[str | None, .
                 checks.append(_ambiguous(blob, opts, flat, why))
             chosen.append(opts[0] if len(opts) == 1 else _agreed(opts))
         return chosen
-    parsed = [[_values([blob], (opt,)) for opt in opts] for blob, opts in zip(blobs, options)]  # parse once
-    best, best_score = [], None
-    for picks in itertools.product(*(range(len(o)) for o in options)):
-        values = {}
-        for i, k in enumerate(picks):
-            values.update(parsed[i][k])
-        score = violations(equations, values)
-        combo = tuple(options[i][k] for i, k in enumerate(picks))
-        if best_score is None or score < best_score:
-            best, best_score = [combo], score
-        elif score == best_score:
-            best.append(combo)
+    best, best_score = _best(blobs, options, equations)
     chosen = []
     for i, blob in enumerate(blobs):
         readings_i = {c[i] for c in best}
@@ -136,6 +127,31 @@ def _choose(blobs, options, equations, checks, flat) -> list[tuple[str | None, .
             checks.append(_ambiguous(blob, sorted(readings_i), flat, "several readings satisfy the identities equally"))
             chosen.append(_agreed(readings_i))
     return chosen
+
+
+def _best(blobs, options, equations) -> tuple[list[tuple], int]:
+    """The combinations of readings (in product order) that break the fewest identities, and how many they break.
+
+    An identity whose cells no ambiguous blob holds scores the same in every combination: it is counted once.
+    """
+    parsed = [[_values([blob], (opt,)) for opt in opts] for blob, opts in zip(blobs, options)]  # parse once
+    fixed = {key: value for p in parsed if len(p) == 1 for key, value in p[0].items()}
+    varying = [i for i, p in enumerate(parsed) if len(p) > 1]
+    moving = {key for i in varying for key in parsed[i][0]}
+    touched = [eq for eq in equations if not moving.isdisjoint(eq["lhs_keys"] + eq["rhs_keys"])]
+    base = violations([eq for eq in equations if moving.isdisjoint(eq["lhs_keys"] + eq["rhs_keys"])], fixed)
+    best, best_score = [], None
+    for picks in itertools.product(*(range(len(parsed[i])) for i in varying)):
+        values, combo = dict(fixed), [o[0] for o in options]
+        for i, k in zip(varying, picks):
+            values.update(parsed[i][k])
+            combo[i] = options[i][k]
+        score = base + violations(touched, values)
+        if best_score is None or score < best_score:
+            best, best_score = [tuple(combo)], score
+        elif score == best_score:
+            best.append(tuple(combo))
+    return best, best_score
 
 
 def _agreed(readings) -> tuple[None, ...]:

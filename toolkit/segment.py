@@ -41,43 +41,43 @@ def _cells(atom: str, kind: str) -> Iterator[tuple[str, int]]:
 class _Search:
     """Depth-first search over the splits of a run, pruned by the sums its groups must satisfy."""
 
-    def __init__(self, parts: list[str], kinds: Sequence[str], groups: Sequence[Group], cap: int | None = None) -> None:
+    def __init__(self, parts: list[str], kinds: Sequence[str], groups: Sequence[Group], cap: int | None = None,
+                 openings: dict | None = None) -> None:
         self.parts, self.kinds, self.found, self.cap = parts, kinds, [], cap
         self.total_of = {total: list(p) for p, total in groups if all(q < total for q in p)}
         self.checks = {max(max(p), total): (list(p), total) for p, total in groups}
         sizes = [1 if a in BLANKS else len(a) for a in parts]
         self.after = [sum(sizes[i:]) for i in range(len(parts) + 1)]  # characters left from atom i on
+        self.openings = {} if openings is None else openings  # (text, kind) -> its first cells: the same texts recur
 
     def run(self) -> list[tuple[str, ...]]:
         self.walk(0, "", ())
         return self.found
 
     def walk(self, i: int, rest: str, acc: tuple[str, ...]) -> None:
-        if not self._consistent(acc) or len(rest) + self.after[i] < self._need(acc):
+        room, cells = len(rest) + self.after[i], len(self.kinds) - len(acc)  # characters and cells left
+        if (self.checks and not self._consistent(acc)) or room < (self._need(acc, cells) if self.total_of else cells):
             return
         if self.cap is not None:
             left = self.cap - sum(int(a) for a in acc if a.isdigit())
-            free = len(rest) + self.after[i] - (len(self.kinds) - len(acc))  # digits beyond one per cell
-            cells = len(self.kinds) - len(acc)
-            if left < 0 or (cells and left > 10 ** (free + 1) - 1 + 9 * (cells - 1)):
-                return  # overshot, or the digits left cannot add up to the total
+            if left < 0 or (cells and left > 10 ** (room - cells + 1) - 1 + 9 * (cells - 1)):
+                return  # overshot, or the digits left (beyond one per cell) cannot add up to the total
         if rest == "":
             if i == len(self.parts):
-                if len(acc) == len(self.kinds):
+                if not cells:
                     self._keep(acc)
                 return
             rest, i = self.parts[i], i + 1
             if rest in BLANKS:
                 self.walk(i, "", acc + ("",))
                 return
-        col = len(acc)
-        if col >= len(self.kinds):
+        if cells <= 0:
             return
         if rest[0] in MARKS:
             self.walk(i, rest[1:], acc + ("",))  # a blank marker run into the digits is a blank cell
             if rest[0] != "-":
                 return
-        for piece, used in self._choices(rest, col, acc):
+        for piece, used in self._choices(rest, len(acc), acc):
             tail = rest[used:]
             if tail.startswith("-"):
                 self.walk(i, tail, acc + (piece,))  # '-' opens a negative number or marks a blank …
@@ -85,19 +85,21 @@ class _Search:
             elif not tail.startswith("."):
                 self.walk(i, tail, acc + (piece,))
 
-    def _choices(self, rest: str, col: int, acc: tuple[str, ...]) -> Iterator[tuple[str, int]]:
+    def _choices(self, rest: str, col: int, acc: tuple[str, ...]) -> list[tuple[str, int]]:
         """A total whose parts are all read can only be their sum; any other cell, every valid prefix."""
         parts = self.total_of.get(col)
-        if parts is not None and self.kinds[col] == "count" and all(acc[p] not in ("",) for p in parts):
+        kind = self.kinds[col]
+        if parts is not None and kind == "count" and all(acc[p] not in ("",) for p in parts):
             target = str(sum(int(acc[p]) for p in parts))
-            if rest.startswith(target):
-                yield target, len(target)
-            return
-        yield from _cells(rest, self.kinds[col])
+            return [(target, len(target))] if rest.startswith(target) else []
+        found = self.openings.get((rest, kind))
+        if found is None:
+            found = self.openings[(rest, kind)] = list(_cells(rest, kind))
+        return found
 
-    def _need(self, acc: tuple[str, ...]) -> int:
-        """Characters the unread cells need at least: one each, and a total as many digits as its parts' sum."""
-        need = len(self.kinds) - len(acc)
+    def _need(self, acc: tuple[str, ...], cells: int) -> int:
+        """Characters the `cells` unread cells need at least: one each, and a total as many digits as its parts' sum."""
+        need = cells
         for total, parts in self.total_of.items():
             if total >= len(acc):
                 partial = sum(int(acc[p]) for p in parts if p < len(acc) and acc[p].isdigit())
@@ -132,13 +134,14 @@ def segmentations(text: str, kinds: Sequence[str], groups: Sequence[Group] = ())
 def _total_last(parts: list[str], n: int) -> list[tuple[str, ...]]:
     """A row whose total is printed last: try each suffix as the total, then split the rest under it."""
     found: list[tuple[str, ...]] = []
+    openings: dict = {}  # every split below reads the same texts
     head, tail = parts[:-1], parts[-1]
     for size in range(1, len(tail) + 1):
         total = tail[-size:]
         if not is_valid(total, "count"):
             continue
         rest = head + ([tail[:-size]] if size < len(tail) else [])
-        for reading in _Search(rest, ["count"] * n, (), cap=int(total)).run():
+        for reading in _Search(rest, ["count"] * n, (), cap=int(total), openings=openings).run():
             if "" in reading or sum(int(x) for x in reading) == int(total):
                 found.append(reading + (total,))
         if len(found) > LIMIT:

@@ -1,15 +1,17 @@
 """Identities as data, evaluated per report: one row per check, never an exception."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from . import schema
 
 Key = tuple[str, str, str]  # table, row, col
 CHECK_COLUMNS = ["check", "table", "scope", "lhs", "rhs", "diff", "ok", "status", "detail"]
+TEXT = pd.api.types.pandas_dtype("str")  # pandas' text dtype, looked up once (by name, every call looks it up)
 
 
 @lru_cache(maxsize=None)
@@ -34,17 +36,17 @@ def evaluate(eq: dict, values: Mapping[Key, float | None]) -> dict:
     """One equation against the cells: ok, failed, or not evaluable (a cell it names is NA or missing)."""
     lhs = [values.get(k) for k in eq["lhs_keys"]]
     rhs = [values.get(k) for k in eq["rhs_keys"]]
-    missing = [k for k, v in zip(eq["lhs_keys"] + eq["rhs_keys"], lhs + rhs) if v is None]
-    row = {k: eq[k] for k in ("check", "table", "scope")}
-    if missing:
+    if None in lhs or None in rhs:
+        missing = [k for k, v in zip(eq["lhs_keys"] + eq["rhs_keys"], lhs + rhs) if v is None]
         names = ", ".join(f"{r}.{c}" for _, r, c in missing[:6]) + (" …" if len(missing) > 6 else "")
-        return row | {"lhs": None, "rhs": None, "diff": None, "ok": None, "status": "not_evaluable",
-                      "detail": f"{len(missing)} cell(s) blank or missing: {names}"}
+        return {"check": eq["check"], "table": eq["table"], "scope": eq["scope"], "lhs": None, "rhs": None,
+                "diff": None, "ok": None, "status": "not_evaluable",
+                "detail": f"{len(missing)} cell(s) blank or missing: {names}"}
     left, right = sum(lhs), sum(rhs)
     ok = abs(left - right) < 1e-9
     detail = "" if ok else f"{_terms(eq, 'lhs_keys')} = {left:g} but {_terms(eq, 'rhs_keys')} = {right:g}"
-    return row | {"lhs": left, "rhs": right, "diff": left - right, "ok": ok,
-                  "status": "ok" if ok else "failed", "detail": detail}
+    return {"check": eq["check"], "table": eq["table"], "scope": eq["scope"], "lhs": left, "rhs": right,
+            "diff": left - right, "ok": ok, "status": "ok" if ok else "failed", "detail": detail}
 
 
 def _terms(eq: dict, side: str) -> str:
@@ -65,10 +67,15 @@ def violations(equations, values: Mapping[Key, float | None]) -> int:
     return failed
 
 
+def cell_items(cells: pd.DataFrame) -> list[tuple[Key, float | None]]:
+    """((table, row, col), value) per row of a cells frame, None where the value is NA."""
+    keys = zip(cells.table.tolist(), cells.row.tolist(), cells["col"].tolist())
+    return [(k, None if na else float(v)) for k, na, v in zip(keys, cells.value.isna().tolist(), cells.value.tolist())]
+
+
 def cell_values(cells: pd.DataFrame) -> dict[Key, float | None]:
     """{(table, row, col): value} of a cells frame, None where the value is NA (what the identities read)."""
-    keys = zip(cells.table.tolist(), cells.row.tolist(), cells["col"].tolist())
-    return {k: None if na else float(v) for k, na, v in zip(keys, cells.value.isna().tolist(), cells.value.tolist())}
+    return dict(cell_items(cells))
 
 
 def records(frame: pd.DataFrame, *columns: str) -> list[dict]:
@@ -76,7 +83,57 @@ def records(frame: pd.DataFrame, *columns: str) -> list[dict]:
     return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
 
 
+def identity_rows(formats: Mapping[str, str], values: Mapping[Key, float | None]) -> list[dict]:
+    """Every identity of every table read, one check row each."""
+    return [evaluate(eq, values) for table, fmt in formats.items() for eq in expand(table, fmt)]
+
+
 def check_identities(formats: Mapping[str, str], values: Mapping[Key, float | None]) -> pd.DataFrame:
     """Every identity of every table read, as a checks DataFrame."""
-    rows = [evaluate(eq, values) for table, fmt in formats.items() for eq in expand(table, fmt)]
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    return pd.DataFrame(identity_rows(formats, values), columns=CHECK_COLUMNS)
+
+
+def checks_frame(steps: Iterable[list[dict]]) -> pd.DataFrame:
+    """The check rows of several steps as one frame, typed as a frame per step concatenated would be, built once.
+
+    Each step's column takes the dtype pandas infers for it alone (:func:`inferred`), and a column on
+    which the steps disagree is object (float64 where they are int64 and float64).
+    """
+    steps = list(steps)
+    frame = {}
+    for name in CHECK_COLUMNS:
+        typed = [inferred([row[name] for row in step]) for step in steps]
+        dtypes = {dtype for dtype, _ in typed}
+        dtype = dtypes.pop() if len(dtypes) == 1 else "float64" if dtypes == {"int64", "float64"} else "object"
+        frame[name] = (dtype, [v for _, values in typed for v in values])
+    if all(dtype == "object" for dtype, _ in frame.values()):  # the common case (a step without checks), built cheapest
+        return pd.DataFrame({name: np.array(values, dtype=object) for name, (_, values) in frame.items()}, dtype=object)
+    return pd.DataFrame({name: column(values, dtype) for name, (dtype, values) in frame.items()})
+
+
+def inferred(values: list) -> tuple[str, list]:
+    """The dtype pandas infers for a column of rows, and its values as that dtype holds them.
+
+    For columns of text, numbers or bools, any of them with None (as check and cell rows hold):
+    text and NA: str (NA as NaN); numbers and NA, not all None: float64 (None as NaN), int64 if all
+    are ints; bools alone: bool; anything else (empty, all None, bools and NA, a mix): object, as given.
+    """
+    present = {type(v) for v in values if v is not None}
+    if present <= {str, float} and str in present and all(v != v for v in values if type(v) is float):  # floats: NaN
+        return "str", [np.nan if v is None else v for v in values]
+    if present and present <= {int, float}:
+        if present == {int} and None not in values:
+            return "int64", values
+        return "float64", [np.nan if v is None else float(v) for v in values]
+    if present == {bool} and None not in values:
+        return "bool", values
+    return "object", values
+
+
+def column(values: list, dtype: str):
+    """`values` as a frame column of `dtype` ('str', 'object' or a numpy dtype), for pd.DataFrame({...})."""
+    if dtype == "str":
+        return pd.array(values, dtype=TEXT)
+    if dtype == "object":
+        return pd.Index(values, dtype=object)  # pandas infers str from an object array of text, never from an Index
+    return np.array(values, dtype=dtype)

@@ -18,8 +18,9 @@ SKIP = ("script", "style", "noscript", "template", "iframe", "object", "embed", 
 BLOCK = frozenset("""address article aside blockquote body caption center dd details div dl dt fieldset figcaption
     figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody td tfoot th
     thead title tr ul""".split())
-_SPACE = re.compile(r"\s+")
+_SPAN = re.compile(r"\s*(\d+)")  # a rowspan/colspan value: its leading digits
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"))
+_ANY_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")  # a quick test: translating is slow and rarely needed
 
 
 def read_html(path: str | Path, *, data: bytes | None = None) -> RawDocument:
@@ -40,7 +41,7 @@ def read_html(path: str | Path, *, data: bytes | None = None) -> RawDocument:
 
 def parse(text: str) -> lxml.etree._Element:
     """Parse decoded HTML without network or external entities, refusing trees too deep or too large to be a report."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+    parser = lxml.etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
                                   huge_tree=False, collect_ids=False, default_doctype=False)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
@@ -102,9 +103,10 @@ class _Emitter:
         for cap in tab.findall("caption"):
             self.children(cap)
             self.flush()
+        nested = tab.find(".//table") is not None
         for tr in own_rows(tab):
             cells = [c for c in tr if _tag(c) in ("td", "th")]
-            if any(c.find(".//table") is not None for c in cells):
+            if nested and any(c.find(".//table") is not None for c in cells):
                 for cell in cells:
                     self.children(cell)
                     self.flush()
@@ -144,7 +146,10 @@ def grid_row(cells: list, carry: dict[int, list]) -> list[str]:
             continue
         cell = queue.pop(0)
         text, width, height = cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan")
-        out.extend(spread_blanks(text, width))
+        if width == 1:
+            out.append(text)
+        else:
+            out.extend(spread_blanks(text, width))
         if height > 1:
             carry[col] = [carried_down(text), width, height - 1]
         col += width
@@ -165,37 +170,44 @@ def carried_down(text: str) -> str:
 
 
 def _span(cell, attr: str) -> int:
-    m = re.match(r"\s*(\d+)", cell.get(attr) or "")
+    value = cell.get(attr)
+    m = _SPAN.match(value) if value else None  # most cells carry no span attribute
     return max(1, min(int(m.group(1)), MAX_SPAN)) if m else 1
 
 
 def cell_text(cell) -> str:
     """A cell's text: nested blocks and <br> on their own lines, &nbsp; and runs of spaces as one space."""
-    lines: list[list[str]] = [[]]
-
-    def walk(el) -> None:
-        tag = _tag(el)
-        block = tag in BLOCK or tag == "br"
-        if block:
-            lines.append([])
-        if tag and tag != "br":
-            lines[-1].append(el.text or "")
-            for child in el:
-                walk(child)
-        if block:
-            lines.append([])
-        lines[-1].append(el.tail or "")
-
-    lines[-1].append(cell.text or "")
+    if not len(cell):  # text only, the common cell
+        return norm_text(cell.text or "")
+    lines: list[list[str]] = [[cell.text or ""]]
     for child in cell:
-        walk(child)
-    return "\n".join(t for t in (norm_text("".join(parts)) for parts in lines) if t)
+        _cell_lines(child, lines)
+    return "\n".join(t for t in (norm_text(s) for s in map("".join, lines) if s) if t)
+
+
+def _cell_lines(el, lines: list[list[str]]) -> None:
+    """Append one element's text (and its tail) to the cell's lines, opening new lines around blocks and <br>."""
+    tag = _tag(el)
+    block = tag in BLOCK or tag == "br"
+    if block:
+        lines.append([])
+    if tag and tag != "br":
+        lines[-1].append(el.text or "")
+        for child in el:
+            _cell_lines(child, lines)
+    if block:
+        lines.append([])
+    lines[-1].append(el.tail or "")
 
 
 def norm_text(text: str) -> str:
-    return _SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
+    """Invisible characters dropped, every run of whitespace one space, none at the ends."""
+    if _ANY_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())  # str.split and the regex \s agree on what whitespace is
 
 
 def _tag(el) -> str:
     """Lower-case tag name; '' for comments and other non-elements."""
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    tag = el.tag  # lxml builds the string anew on every access
+    return tag.lower() if isinstance(tag, str) else ""
