@@ -32,10 +32,12 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     `seen` keeps the readings of each run of digits already read in the report: rows of zeros recur.
     """
     n = len(blob.keys)
-    while len(blob.pieces) > n and _surplus_blank(flat, blob.pieces):
-        blob.pieces.pop()  # empty cells past the last column, or one blank spread over several, are layout
+    ways = _trimmed(flat, blob.pieces, n)
+    blob.pieces = ways[0]
     pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
-    if len(pieces) == n and all(len(p.split()) <= 1 for p in pieces):
+    if len(pieces) == n and all(len(clean(p).split()) <= 1 for p in pieces):
+        if len(ways) > 1:  # which empty cells are layout decides the columns: the identities choose, or NA
+            return [tuple(flat.text[a:b].strip() for a, b in way) for way in ways], ""
         blob.direct = True
         return [tuple(pieces)], ""
     kinds = tuple(schema.kind(blob.table, c) for _, c in blob.keys)
@@ -57,6 +59,30 @@ def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str
         return segmentations(text, kinds), "no reading satisfies the row's own identity"
     except TooMany:
         return [], f"'{text}' has too many readings to choose from"
+
+
+def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
+    """A row's cells without its surplus: empty cells a spanned label leaves before the values (a padded grid)
+    and layout cells after them (see `_surplus_blank`). Each way that gives other cell texts is returned:
+    when a row has both, which empty cell is a printed blank is for the identities to decide."""
+    surplus = len(pieces) - n
+    ways: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    for lead in range(max(surplus, 0) + 1):
+        body = pieces[lead:]
+        if any(flat.text[a:b].strip() for a, b in pieces[:lead]):
+            break
+        while len(body) > n and _surplus_blank(flat, body):
+            body = body[:-1]
+        if len(body) == n:
+            ways.setdefault(tuple(flat.text[a:b].strip() for a, b in body), body)
+    return list(ways.values()) or [_trailing_only(flat, pieces, n)]
+
+
+def _trailing_only(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    """No way fits exactly: drop what trailing layout there is and let the digit search read the rest."""
+    while len(pieces) > n and _surplus_blank(flat, pieces):
+        pieces = pieces[:-1]
+    return pieces
 
 
 def _surplus_blank(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
@@ -89,7 +115,7 @@ def resolve(blobs: list[Blob], formats: dict[str, str], flat: Flat) -> tuple[lis
 
 
 def _separated(blob: Blob, flat: Flat) -> bool:
-    return all(len(flat.text[a:b].split()) <= 1 for a, b in blob.pieces)
+    return all(len(clean(flat.text[a:b]).split()) <= 1 for a, b in blob.pieces)
 
 
 def _prefix(blob: Blob, flat: Flat) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff(data: bytes) -> str:
-    """'pdf', 'docx', 'doc', 'html', 'text' or 'image', from content, never from the file name."""
+    """'pdf', 'docx', 'doc', 'rtf', 'html', 'text' or 'image', from content, never from the file name."""
     head = data[:2048]
     if not data.strip():
         raise ReadError("the file is empty", stage="sniff")
@@ -20,6 +20,8 @@ def sniff(data: bytes) -> str:
         return "pdf"
     if head.startswith(OLE):
         return "doc"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"  # often published under a .doc name
     if head.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
@@ -79,12 +81,13 @@ _READERS = {
     "pdf": _lazy("pdf", "read_pdf"),
     "docx": _lazy("word", "read_docx"),
     "doc": _lazy("word", "read_doc"),
+    "rtf": _lazy("word", "read_rtf"),
     "image": _lazy("ocr", "read_image"),
 }
 
 
 def register(kind: str, fn) -> None:
-    """Readers for optional formats register themselves here (html, pdf, docx, doc, ocr)."""
+    """Readers for optional formats register themselves here (html, pdf, docx, doc, rtf, ocr)."""
     _READERS[kind] = fn
 
 

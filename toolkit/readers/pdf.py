@@ -23,7 +23,7 @@ from .. import schema
 from ..normalize import fold
 from .base import RawDocument, RawRow, ReadError
 from .pdf_layout import Char, Grid, grid_from_camelot, grid_rows, is_page_number, join_grids
-from .pdf_layout import paragraphs, position_rows, same_columns
+from .pdf_layout import NUMBERED, paragraphs, position_rows, same_columns
 from .pdf_vector import lattice_tables, page_chars
 
 # Words printed only in the tables' headers: one is enough to mark a page.
@@ -33,6 +33,7 @@ TABLE_ONLY = re.compile("|".join(schema.compile_label(w) for w in (
 GRID_WORDS = re.compile("|".join(schema.compile_label(w) for w in ("行政复议", "行政诉讼", "结果维持", "尚未审结", "总计")))
 MIN_ROW_LABELS = 3  # distinct row labels that make a page a table page (prose mentions a few)
 MIN_TEXT_CHARS = 20  # fewer letters or digits than this: the page has no usable text layer
+EDGE = 1.0  # a table's rules this close to the page's side (points) were cut by it
 LAYOUT = {"boxes_flow": None}  # camelot only needs text lines, not pdfminer's reading-order boxes
 
 
@@ -64,7 +65,10 @@ def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int
         if blind and not wanted:
             return _scanned(path, raw, pages)
         grids, notes = _lattice([p for p in texts if p.number in wanted], path if data is None else raw, password)
-        rows = _assemble(texts, wanted, grids)
+        grids += _continued(texts, wanted, grids)
+        rows, cut = _assemble(texts, wanted, grids)
+        notes += [f"a table on page {n} runs off the page's side, so some of its cells are not printed: it is left out"
+                  for n in cut]
     finally:
         pdf.close()
     if blind:
@@ -146,6 +150,17 @@ def table_pages(texts: list[Page]) -> list[int]:
     return out
 
 
+def row_label_kind(text: str) -> str:
+    """'whole' when a cell's text is one of the tables' row labels, 'starts' when it begins with one, else ''."""
+    flat = fold(text.strip())
+    numbered = NUMBERED.match(flat)  # not every alias spells its '（二）'
+    flat = flat[numbered.end():].lstrip() if numbered else flat
+    found = [rx.match(flat) for rx in _label_regexes()] if flat else []
+    if any(m and m.end() == len(flat) for m in found):
+        return "whole"
+    return "starts" if any(found) else ""
+
+
 def _row_labels(flat: str) -> int:
     return sum(bool(rx.search(flat)) for rx in _label_regexes())
 
@@ -170,6 +185,33 @@ def _lattice(pages: list[Page], source: str | Path | bytes, password: str | None
     return sorted(grids + more, key=lambda g: (g.page, -g.top)), notes
 
 
+def _continued(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[Grid]:
+    """Mark the grid that opens the page after a table page and continues that page's last table.
+
+    Its rows may hold no label words at all (the appeals table's row of numbers alone on the next page,
+    the rest of a row whose numbers wrapped across the break). Returns those found on pages that were
+    not table pages by their words (their grids are read here).
+    """
+    index = {p.number: p for p in texts}
+    out = []
+    for number in wanted:
+        mine, page = [g for g in grids if g.page == number], index.get(number + 1)
+        if not mine or page is None:
+            continue
+        found = [g for g in grids if g.page == page.number]
+        if page.number not in wanted:
+            try:
+                found = [grid_from_camelot(t, page.number) for t in lattice_tables(page.pdfpage, page.chars)]
+            except ImportError:
+                return out
+        top = max(found, key=lambda g: g.top, default=None)
+        last = min(mine, key=lambda g: g.bbox[1])
+        if top is not None and same_columns(last, top) and not _prose(page, top.top, page.box[3]):
+            top.follows = True
+            out += [top] if page.number not in wanted else []
+    return out
+
+
 def _camelot(source: str | Path | bytes, pages: list[Page], password: str | None) -> tuple[list[Grid], list[str]]:
     """camelot's vector lattice (it parses the pages again with playa), its grids moved to PDFium's coordinates."""
     import camelot  # heavy (OpenCV, matplotlib): only for documents that hold tables
@@ -188,14 +230,19 @@ def _camelot(source: str | Path | bytes, pages: list[Page], password: str | None
     return [grid_from_camelot(t, t.page, origin=corner[t.page]) for t in tables], []
 
 
-def _assemble(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[RawRow]:
-    """Prose bands and table rows page by page, top to bottom; split tables joined across pages."""
+def _assemble(texts: list[Page], wanted: list[int], grids: list[Grid]) -> tuple[list[RawRow], list[int]]:
+    """Prose bands and table rows page by page, top to bottom; split tables joined across pages.
+
+    Also returns the pages of tables cut by the page's side: their rows are left out (cells missing,
+    never a row read short), and their band is not prose either.
+    """
     by_page: dict[int, list[Grid]] = {}
     for g in grids:
-        if _holds_table_words(g):  # a ruled box around a page header is no report table
+        if g.follows or _holds_table_words(g):  # a ruled box around a page header is no report table
             by_page.setdefault(g.page, []).append(g)
     next_table = _number_tables(texts, by_page)
     rows: list[RawRow] = []
+    cut: list[int] = []
     for page in texts:
         if page.number in wanted and page.number not in by_page:
             rows += _position_rows(page, next_table)
@@ -204,10 +251,19 @@ def _assemble(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[R
         top = page.box[3]
         for g in by_page.get(page.number, []):
             rows += _prose(page, g.top, top)
-            rows += [RawRow(tuple(cells), page.number, g.table) for cells in grid_rows(g)]
+            if off_the_page(g, page.box):
+                cut.append(page.number)
+            else:
+                rows += [RawRow(tuple(cells), page.number, g.table) for cells in grid_rows(g)]
             top = g.bbox[1]
         rows += _prose(page, page.box[1], top)
-    return rows
+    return rows, sorted(set(cut))
+
+
+def off_the_page(grid: Grid, box: tuple[float, float, float, float], margin: float = EDGE) -> bool:
+    """A grid whose rules reach the page's left or right edge was cut there (a table wider than the page):
+    the columns beyond the edge are not printed, so its rows would be read short."""
+    return grid.bbox[0] <= box[0] + margin or grid.bbox[2] >= box[2] - margin
 
 
 def _holds_table_words(grid: Grid) -> bool:
@@ -224,7 +280,7 @@ def _number_tables(texts: list[Page], by_page: dict[int, list[Grid]]) -> int:
             if (prev is not None and prev.page == g.page - 1 and by_page[g.page][0] is g and same_columns(prev, g)
                     and not _prose(index[prev.page], index[prev.page].box[1], prev.bbox[1])
                     and not _prose(index[g.page], g.top, index[g.page].box[3])):
-                join_grids(prev, g)
+                join_grids(prev, g, label_kind=row_label_kind)
             else:
                 g.table, count = count, count + 1
             prev = g

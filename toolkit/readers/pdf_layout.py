@@ -6,10 +6,11 @@ rule can be tested on tiny inline fixtures.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
-from ..normalize import looks_like_value
+from ..normalize import is_blank, looks_like_value
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF points (origin bottom-left)
 
@@ -44,6 +45,7 @@ class Grid:
     rows: list[list[Cell | None]]
     cols: tuple[float, ...]
     table: int = 0
+    follows: bool = False  # opens a page after a table page and continues its last table (no label words needed)
 
     @property
     def top(self) -> float:
@@ -60,6 +62,29 @@ def join_lines(text: str) -> str:
             out += " "
         out += ln
     return out
+
+
+def cell_text(text: str) -> str:
+    """A ruled cell's text: its lines joined, and no space beside a Chinese character.
+
+    A visual gap there is typesetting, not a word space: Word and LibreOffice set digits apart from
+    Chinese (自动调整中文与数字间距, '251000 元'), and a substituted font's glyphs are narrower than their
+    advance ('规 章'). Spaces between two non-Chinese characters stay: '3 4' is two numbers.
+    """
+    out = ""
+    for line in _lines(text):
+        out = _continue(out, line)  # a number wrapped in a narrow cell ('88' over '1') is one number
+    return _CJK_SPACE.sub("", out)
+
+
+def _lines(text: str) -> list[str]:
+    lines = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
+    return [ln for ln in lines if ln and not PAGE_NUMBER.fullmatch(ln)]
+
+
+# Chinese characters, their punctuation and full-width brackets; not full-width digits, signs or separators
+_HAN = r"[\u2e80-\u2fff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff08\uff09\uff1a\uff1b“”‘’]"
+_CJK_SPACE = re.compile(rf"(?<={_HAN}) +| +(?={_HAN})")
 
 
 def is_page_number(text: str) -> bool:
@@ -85,7 +110,7 @@ def grid_from_camelot(table, page: int, origin: tuple[float, float] = (0.0, 0.0)
                 k = j
                 while k + 1 < len(row) and not row[k + 1].left:
                     k += 1
-                out.append(Cell(join_lines(c.text), c.x1 + dx, row[k].x2 + dx))
+                out.append(Cell(cell_text(c.text), c.x1 + dx, row[k].x2 + dx))
         rows.append(out)
     cols = tuple(x + dx for x in [c[0] for c in table.cols] + [table.cols[-1][1]]) if table.cols else ()
     x0, y0, x1, y1 = table._bbox
@@ -100,32 +125,97 @@ def same_columns(a: Grid, b: Grid, tol: float = 3.0) -> bool:
     return all(any(abs(x - y) <= tol for y in big) for x in small)
 
 
-def join_grids(prev: Grid, nxt: Grid, tol: float = 3.0) -> None:
-    """Make `nxt` continue `prev` (a table cut by a page break): one table index, cut label cells rejoined."""
+def join_grids(prev: Grid, nxt: Grid, tol: float = 3.0, *, label_kind: Callable[[str], str] | None = None) -> None:
+    """Make `nxt` continue `prev` (a table cut by a page break): one table index, cut cells rejoined.
+
+    Group labels spanning rows may be cut at the break ('（四）无' | '法提供'). The first row's own label
+    (its last) continues the one above unless it starts a numbered item, or it starts a row label or
+    both rows hold numbers while the label above is whole ('规章 | 13' above, '规范性文件 | 60' below).
+    When the label reads as a row label only across the break ('（6' | '）属于四类过程性信息'), the row
+    itself was cut, and so were the numbers wrapped in its cells ('44' | '1' is 441). `label_kind`
+    says whether a text is a row label: 'whole', one that 'starts' it, or ''.
+    """
     nxt.table = prev.table
     if not nxt.rows or not prev.rows:
         return
     first = nxt.rows[0]
-    if not any(c and c.text and not looks_like_value(c.text) for c in first):
-        return  # a row of values (perhaps with a blank first cell) is never a continuation
-    for j, cell in enumerate(first):
+    labels = [j for j, c in enumerate(first) if c is not None and c.text and not looks_like_value(c.text)]
+    if not labels:
+        _numbers_cut(prev.rows[-1], first, tol)
+        return
+    kind = label_kind or (lambda text: "")
+    own = labels[-1]
+    for j, cell in enumerate(first[:own]):
         if cell is None:
             continue
         if cell.text == "":
             first[j] = None  # the rest of a merged group cell from the previous page
             continue
-        if looks_like_value(cell.text) or NUMBERED.match(cell.text):
-            return
         above = _cell_above(prev, cell, tol)
-        if above is None or not above.text or looks_like_value(above.text):
+        if looks_like_value(cell.text) or NUMBERED.match(cell.text) or kind(cell.text) or not _label(above):
             return
         above.text = join_lines(above.text + "\n" + cell.text)
         first[j] = None
+    cell, above = first[own], _cell_above(prev, first[own], tol)
+    if not _label(above) or NUMBERED.match(cell.text):
+        return
+    joined = join_lines(above.text + "\n" + cell.text)
+    whole = kind(above.text) == "whole"
+    cut = not whole and bool(kind(joined))  # it reads as a row label only when joined
+    if not cut and (kind(cell.text) or (whole and kind(joined) != "whole")
+                    or (_has_number(first) and _has_number(prev.rows[-1]))):
+        return  # two rows ('行政强制' above, '第二十条第（八）项' below)
+    above.text, first[own] = joined, None
+    for j in range(own + 1, len(first)):
+        cell = first[j]
+        above = _cell_above(prev, cell, tol) if cell is not None and cell.text else None
+        if above is not None and (cut or not above.text):
+            above.text, first[j] = _continue(above.text, cell.text), None
+
+
+def _numbers_cut(last: list[Cell | None], first: list[Cell | None], tol: float) -> None:
+    """A row of bare digits without a label, under a row of numbers: the rest of that row's wrapped numbers.
+
+    A row of values under a header row (the appeals table's numbers) is a row of its own, and so is one
+    whose cells do not each continue a number above.
+    """
+    if not _has_number(last):
+        return
+    pairs = [(j, _cell_above_in(last, c, tol)) for j, c in enumerate(first) if c is not None and c.text]
+    if not pairs or not all(first[j].text.isdigit() and above and above.text[-1:].isdigit() for j, above in pairs):
+        return
+    for j, above in pairs:
+        above.text, first[j] = above.text + first[j].text, None
+    for j, c in enumerate(first):
+        if c is not None and not c.text:
+            first[j] = None
+
+
+def _label(cell: Cell | None) -> bool:
+    """Label text, or only an item's number ('２．'), whose words went on to the next page."""
+    return bool(cell and cell.text) and (not looks_like_value(cell.text) or bool(NUMBERED.fullmatch(cell.text)))
+
+
+def _continue(text: str, more: str) -> str:
+    """A cell's text and its rest from the next page: digits run on (a number wrapped in its cell)."""
+    if not text or not more:
+        return text or more
+    if text[-1].isdigit() and more[0].isdigit():
+        return text + more
+    return text + ("" if _CJK.match(text[-1]) or _CJK.match(more[0]) else " ") + more
+
+
+def _has_number(row: list[Cell | None]) -> bool:
+    return any(c is not None and looks_like_value(c.text) and not is_blank(c.text) for c in row)
 
 
 def _cell_above(grid: Grid, cell: Cell, tol: float) -> Cell | None:
     """The cell of the grid's last row (perhaps merged down from above) with the same horizontal extent."""
-    for c in grid.rows[-1]:
+    return _cell_above_in(grid.rows[-1], cell, tol)
+
+
+def _cell_above_in(row: list[Cell | None], cell: Cell, tol: float) -> Cell | None:
+    for c in row:
         if c is not None and abs(c.x0 - cell.x0) <= tol and abs(c.x1 - cell.x1) <= tol:
             return c
     return None

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..normalize import looks_like_value
 from .base import RawDocument, RawRow
 from .encoding import decode
+
+MIN_RUN = 2  # lines after a label that make its row (one lone number may be prose)
+MAX_LABEL = 50  # characters of a line that may own a single printed blank (longer lines, or sentences, are prose)
+EMPTY, OTHER = -1, -2  # markers in the list of one-line rows: an empty line, a row of another kind
+BLANK = "\x00"  # a printed blank cell until rows are formed (then '')
 
 
 def read_text(path: str | Path, *, data: bytes | None = None) -> RawDocument:
@@ -15,8 +21,15 @@ def read_text(path: str | Path, *, data: bytes | None = None) -> RawDocument:
 
 
 def text_rows(text: str) -> list[RawRow]:
-    """Lines -> rows: '|' splits cells; tab-indented lines are cells of one row until a blank line."""
+    """Lines -> rows: '|' splits cells; tab-indented lines are cells of one row until a blank line.
+
+    An unindented label line followed by value lines (numbers, blank markers) is one row, so that no
+    blank cell is lost: a line of only a non-breaking or ideographic space is a printed blank cell (an
+    ``&nbsp;`` cell in a browser's text dump), and so is an empty line among the values (a word
+    processor's text export writes each cell on a line, an empty cell as an empty line).
+    """
     rows: list[RawRow] = []
+    plain: list[int] = []  # indices of one-line rows; EMPTY where an empty line stood between them
     cells: list[str] = []
     in_cells = False
 
@@ -26,22 +39,79 @@ def text_rows(text: str) -> list[RawRow]:
             rows.append(RawRow(tuple(cells)))
         cells, in_cells = [], False
 
+    def single(cell: str) -> None:
+        flush()
+        plain.append(len(rows))
+        rows.append(RawRow((cell,)))
+
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if line.strip() in ("", "|") and not line.startswith("\t"):
+        if printed_blank(line) and not line.startswith("\t"):
+            single(BLANK)
+        elif line.strip() in ("", "|") and not line.startswith("\t"):
             flush()
+            plain.append(EMPTY)
         elif line.count("|") >= 2:
             flush()
+            plain.append(OTHER)
             rows.append(RawRow(tuple(c.strip() for c in line.strip().strip("|").split("|"))))
         elif line.rstrip().endswith("|") and line.count("|") == 1:
             flush()  # one cell per line, each closed by '|'
+            plain.append(OTHER)
             rows.append(RawRow((line.rstrip()[:-1].strip(),)))
         elif line.startswith("\t"):
+            if not in_cells:
+                plain.append(OTHER)
             cells.append(line[1:].strip())
             in_cells = True
         elif in_cells and cells:
             cells[-1] = f"{cells[-1]}\n{line.strip()}"
         else:
-            flush()
-            rows.append(RawRow((line.strip(),)))
+            single(line.strip())
     flush()
-    return rows
+    if _double_spaced(plain):
+        plain = [k for k in plain if k != EMPTY]  # an empty line after every line separates, never a cell
+    return _label_rows(rows, plain)
+
+
+def printed_blank(line: str) -> bool:
+    """A line of spaces among which a non-breaking or ideographic one: an empty cell as the page printed it."""
+    return bool(line) and not line.strip() and bool(line.strip(" \t\n\r\f\v"))
+
+
+def _label_rows(rows: list[RawRow], plain: list[int]) -> list[RawRow]:
+    """Each one-line label followed by value lines becomes one row; printed blanks that join no row are dropped."""
+    out: dict[int, RawRow] = {k: r for k, r in enumerate(rows) if r.cells != (BLANK,)}
+    i = 0
+    while i < len(plain):
+        label, run, j = plain[i], [], i + 1
+        while j < len(plain) and plain[j] != OTHER and (plain[j] == EMPTY or _value(rows[plain[j]].cells[0])):
+            run.append(plain[j])
+            j += 1
+        if label >= 0 and not _value(rows[label].cells[0]) and _definite(run) and (
+                len(run) >= MIN_RUN or (rows[run[0]].cells == (BLANK,) and _short_label(rows[label].cells[0]))):
+            cells = ("" if k == EMPTY else rows[k].cells[0].replace(BLANK, "") for k in run)
+            out[label] = RawRow(rows[label].cells + tuple(cells))
+            for k in run:
+                out.pop(k, None)
+        i = max(j, i + 1)
+    return [out[k] for k in sorted(out)]
+
+
+def _double_spaced(plain: list[int]) -> bool:
+    """Whether most lines are followed by an empty one (then empty lines are spacing, not empty cells)."""
+    lines = [i for i, k in enumerate(plain) if k >= 0]
+    spaced = sum(i + 1 < len(plain) and plain[i + 1] == EMPTY for i in lines)
+    return spaced > len(lines) / 2
+
+
+def _short_label(text: str) -> bool:
+    return len(text) <= MAX_LABEL and not text.endswith(("。", "；", "！", "？", ".", ";"))
+
+
+def _value(cell: str) -> bool:
+    return cell == BLANK or looks_like_value(cell)
+
+
+def _definite(run: list[int]) -> bool:
+    """Whether a run holds a printed value line (a number, a blank marker or a printed blank), not only empty lines."""
+    return any(k != EMPTY for k in run)

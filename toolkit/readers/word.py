@@ -15,6 +15,7 @@ from .base import RawDocument, RawRow, ReadError
 from .html import carried_down, norm_text, spread_blanks
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+ANCHOR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}anchor"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_MEMBERS = 5000
@@ -22,6 +23,7 @@ MAX_RATIO = 100  # deflated XML of a real report is ~5-20x; a bomb is 1000x
 RATIO_FLOOR = 5 * 1024 * 1024  # small parts may compress as well as they like
 SKIPPED = frozenset({f"{W}del", f"{W}moveFrom", MC_FALLBACK})  # deleted text; the duplicate of a textbox
 CONVERT_TIMEOUT = 120.0
+MANY_BOXES = 10  # floating text boxes that, holding most of the text, make a page drawn box by box
 
 
 def read_docx(path: str | Path, *, data: bytes | None = None) -> RawDocument:
@@ -29,6 +31,7 @@ def read_docx(path: str | Path, *, data: bytes | None = None) -> RawDocument:
     raw = Path(path).read_bytes() if data is None else data
     check_archive(raw)
     body = _open_body(raw)
+    check_flowing(body)
     walker = _Body()
     walker.blocks(body)
     return RawDocument(str(path), "docx", tuple(walker.rows))
@@ -40,6 +43,13 @@ def read_doc(path: str | Path, *, data: bytes | None = None, timeout: float = CO
     docx = convert_to_docx(raw, timeout=timeout)
     doc = read_docx(path, data=docx)
     return dataclasses.replace(doc, reader="doc", notes=doc.notes + ("converted to DOCX by LibreOffice",))
+
+
+def read_rtf(path: str | Path, *, data: bytes | None = None, timeout: float = CONVERT_TIMEOUT) -> RawDocument:
+    """Read an RTF file (sites often publish one under a .doc name) by converting it to DOCX with LibreOffice."""
+    raw = Path(path).read_bytes() if data is None else data
+    doc = read_docx(path, data=convert_to_docx(raw, timeout=timeout, suffix=".rtf"))
+    return dataclasses.replace(doc, reader="rtf", notes=doc.notes + ("converted to DOCX by LibreOffice",))
 
 
 def check_archive(data: bytes) -> None:
@@ -59,6 +69,23 @@ def check_archive(data: bytes) -> None:
             raise ReadError(f"a zip bomb: {info.filename} expands {ratio}x to {info.file_size} bytes")
     if "word/document.xml" not in {i.filename for i in infos}:
         raise ReadError("a zip archive without word/document.xml: not a Word document")
+
+
+def check_flowing(body) -> None:
+    """Refuse a document drawn as floating text boxes (what a PDF-to-Word converter makes of each page).
+
+    Each box is placed by coordinates on its page, and the file keeps them in drawing order: numbers
+    may come before their labels, and several pages share one anchor, so no reading order can be had.
+    """
+    boxes = [a for a in body.iter(ANCHOR) if a.find(f".//{W}txbxContent") is not None and not _skipped(a, body)]
+    if len(boxes) < MANY_BOXES:
+        return
+    inside = sum(len(t.text or "") for a in boxes for t in a.iter(f"{W}t"))
+    total = sum(len(t.text or "") for t in body.iter(f"{W}t") if not _skipped(t, body))
+    if inside > total / 2:
+        raise ReadError(f"the text is laid out in {len(boxes)} floating text boxes (a PDF converted to Word?): "
+                        "their order in the file is not the reading order, so the tables cannot be read; "
+                        "read the original PDF instead")
 
 
 def _open_body(data: bytes):
@@ -183,21 +210,21 @@ def _int(el, *, low: int) -> int:
         return low
 
 
-def convert_to_docx(data: bytes, *, timeout: float = CONVERT_TIMEOUT) -> bytes:
-    """OLE2 Word/WPS bytes -> DOCX bytes via `soffice --headless` in a private profile; killed on timeout."""
+def convert_to_docx(data: bytes, *, timeout: float = CONVERT_TIMEOUT, suffix: str = ".doc") -> bytes:
+    """OLE2 Word/WPS (or RTF) bytes -> DOCX bytes via `soffice --headless` in a private profile; killed on timeout."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise ReadError("reading .doc/.wps needs LibreOffice (the `soffice` program), which is not installed; "
+        raise ReadError("reading .doc/.wps/.rtf needs LibreOffice (the `soffice` program), which is not installed; "
                         "install it with `apt-get install libreoffice-writer`", stage="convert")
     with tempfile.TemporaryDirectory(prefix="ogi-doc-") as tmp:
-        src, out = Path(tmp, "source.doc"), Path(tmp, "out")
+        src, out = Path(tmp, "source" + suffix), Path(tmp, "out")
         src.write_bytes(data)  # named .doc: LibreOffice would try the MS Works filter on a .wps name
         cmd = [soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)]
         code, err = _run(cmd, timeout, env=os.environ | {"HOME": tmp})
         result = out / "source.docx"
         if not result.exists():
-            raise ReadError(_why_not(data, code, err), stage="convert")
+            raise ReadError(_why_not(data, code, err, suffix), stage="convert")
         return result.read_bytes()
 
 
@@ -213,9 +240,15 @@ def _run(cmd: list[str], timeout: float, env: dict) -> tuple[int, str]:
     return proc.returncode, err.decode("utf-8", "replace").strip()
 
 
-def _why_not(data: bytes, code: int, err: str) -> str:
+def _why_not(data: bytes, code: int, err: str, suffix: str = ".doc") -> str:
+    if suffix == ".rtf":
+        return f"LibreOffice could not convert this RTF file to DOCX (exit {code}: {_last_line(err)})"
     if "EncryptedPackage".encode("utf-16-le") in data:
         return "a password-protected Office document: LibreOffice cannot convert it"
     if "WordDocument".encode("utf-16-le") not in data:
         return "an OLE2 file with no WordDocument stream (an Excel/PowerPoint file?): not a Word report"
-    return f"LibreOffice could not convert it to DOCX (exit {code}: {err.splitlines()[-1] if err else 'no message'})"
+    return f"LibreOffice could not convert it to DOCX (exit {code}: {_last_line(err)})"
+
+
+def _last_line(err: str) -> str:
+    return err.splitlines()[-1] if err else "no message"
