@@ -51,15 +51,16 @@ class _Search:
         self.openings = {} if openings is None else openings  # (text, kind) -> its first cells: the same texts recur
 
     def run(self) -> list[tuple[str, ...]]:
-        self.walk(0, "", ())
+        self.walk(0, "", (), 0)
         return self.found
 
-    def walk(self, i: int, rest: str, acc: tuple[str, ...]) -> None:
+    def walk(self, i: int, rest: str, acc: tuple[str, ...], spent: int) -> None:
+        """Extend `acc` (cells read so far, whose whole numbers add up to `spent`) from atom i and `rest`."""
         room, cells = len(rest) + self.after[i], len(self.kinds) - len(acc)  # characters and cells left
         if (self.checks and not self._consistent(acc)) or room < (self._need(acc, cells) if self.total_of else cells):
             return
         if self.cap is not None:
-            left = self.cap - sum(int(a) for a in acc if a.isdigit())
+            left = self.cap - spent
             if left < 0 or (cells and left > 10 ** (room - cells + 1) - 1 + 9 * (cells - 1)):
                 return  # overshot, or the digits left (beyond one per cell) cannot add up to the total
         if rest == "":
@@ -69,21 +70,21 @@ class _Search:
                 return
             rest, i = self.parts[i], i + 1
             if rest in BLANKS:
-                self.walk(i, "", acc + ("",))
+                self.walk(i, "", acc + ("",), spent)
                 return
         if cells <= 0:
             return
         if rest[0] in MARKS:
-            self.walk(i, rest[1:], acc + ("",))  # a blank marker run into the digits is a blank cell
+            self.walk(i, rest[1:], acc + ("",), spent)  # a blank marker run into the digits is a blank cell
             if rest[0] != "-":
                 return
         for piece, used in self._choices(rest, len(acc), acc):
-            tail = rest[used:]
+            tail, now = rest[used:], spent + int(piece) if piece.isdigit() else spent
             if tail.startswith("-"):
-                self.walk(i, tail, acc + (piece,))  # '-' opens a negative number or marks a blank …
-                self.walk(i, tail[1:], acc + (piece,))  # … or is a printed separator
+                self.walk(i, tail, acc + (piece,), now)  # '-' opens a negative number or marks a blank …
+                self.walk(i, tail[1:], acc + (piece,), now)  # … or is a printed separator
             elif not tail.startswith("."):
-                self.walk(i, tail, acc + (piece,))
+                self.walk(i, tail, acc + (piece,), now)
 
     def _choices(self, rest: str, col: int, acc: tuple[str, ...]) -> list[tuple[str, int]]:
         """A total whose parts are all read can only be their sum; any other cell, every valid prefix."""
