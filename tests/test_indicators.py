@@ -147,6 +147,21 @@ def test_derived_other_is_na_when_a_part_is_blank():
     assert full[full.derived].value.iloc[0] == 3
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_other_values_is_add_other_for_one_report(seed):
+    """harmonize keeps the 其他处理 rule twice (a frame of many reports, a dict of one): they must agree."""
+    from toolkit.render import random_cells
+    from toolkit.validate import cell_values
+
+    cells = random_cells(seed, fmt="2021")
+    if seed % 2:  # a blank part makes the derived cell NA
+        cells.loc[(cells.row == "other_no_fee") & (cells["col"] == "total"), "value"] = pd.NA
+    derived = harmonize.add_other(cells)
+    want = cell_values(derived[derived.derived])
+    assert len(want) == 7 and harmonize.other_values(cell_values(cells)) == want
+    assert harmonize.other_values(cell_values(random_cells(seed, fmt="2019"))) == {}
+
+
 def test_caller_mistakes_raise_with_the_allowed_values():
     cells = tiny(total_handled__total=10, unavailable_not_held__total=2)
     with pytest.raises(ValueError, match="lack column"):
