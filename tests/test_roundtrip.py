@@ -305,6 +305,31 @@ def test_padded_row_with_an_empty_last_cell(to: str) -> None:
     exact_roundtrip(cells, to, Style(blank="", padded=True), skip_known=False)
 
 
+@pytest.mark.parametrize("to", ["docx", "text-pipe", "html", "pdf"])
+@pytest.mark.parametrize("row", ["admin_fees", "licensing"])
+def test_padded_row_placed_by_its_column_header(to: str, row: str) -> None:
+    """Bug (found by the DOCX property test in CI): the padded 2019 row 行政事业性收费 | '' | 0 | '' can drop
+    either empty cell, and no identity tells which, so 本年增/减 came back NA. The header row above
+    (信息内容 | 上一年项目数量 | 本年增/减 | '') puts 本年增/减 in the third cell: it decides."""
+    cells = random_cells(3, fmt="2019")
+    mine = (cells.table == "proactive") & (cells.row == row)
+    cells.loc[mine, "value"] = pd.array([None, 0, None][: mine.sum()], dtype="Float64")
+    exact_roundtrip(cells, to, Style(blank="", padded=True), skip_known=False)
+
+
+def test_column_header_positions() -> None:
+    from toolkit.columns import positions
+    from toolkit.match import flatten
+    from toolkit.readers.base import RawDocument, RawRow
+
+    rows = [("信息内容", "上一年项目数量", "本年增/减", ""), ("行政事业性收费", "", "0", ""),
+            ("总计", "", "", "自然人"), ("x", "", "", "")]
+    flat = flatten(RawDocument("t.txt", "text", tuple(RawRow(cells=r) for r in rows)))
+    assert positions(flat, "proactive", ("prev_year_items", "change"), 1) == (1, 2)
+    assert positions(flat, "proactive", ("prev_year_items", "change", "decisions"), 1) is None  # not all named
+    assert positions(flat, "applications", ("natural_person", "total"), 3) is None  # out of order: not a header
+
+
 @pytest.mark.parametrize("to", ["text-lines", "html"])
 def test_2019_rules_with_empty_last_cell(to: str) -> None:
     cells = random_cells(0, fmt="2019")

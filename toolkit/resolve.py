@@ -5,6 +5,7 @@ import itertools
 import math
 
 from . import schema
+from .columns import aligned
 from .match import Blob, Flat, _note
 from .normalize import clean, is_blank, parse_cell
 from .segment import TooMany, segmentations
@@ -33,6 +34,8 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     """
     n = len(blob.keys)
     ways = _trimmed(flat, blob.pieces, n)
+    if len(ways) > 1:
+        ways = aligned(flat, blob.table, tuple(c for _, c in blob.keys), ways)
     blob.pieces = ways[0]
     pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
     if len(pieces) == n and all(len(clean(p).split()) <= 1 for p in pieces):

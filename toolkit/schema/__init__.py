@@ -182,6 +182,16 @@ def _opens_with_text(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=None)
+def header_regex(table: str, code: str) -> re.Pattern | None:
+    """A whole header cell that names column `code` (wrapped or not, with an optional bracketed unit)."""
+    df = _read("headers.csv")
+    hit = df[(df.table == table) & (df.code == code)]
+    if hit.empty:
+        return None
+    return re.compile(rf"{GAP}(?:{compile_label(hit.pattern.iloc[0])}){GAP}(?:\([^()]{{0,20}}\))?{GAP}")
+
+
+@lru_cache(maxsize=None)
 def marker_regex(table: str, fmt: str) -> re.Pattern | None:
     df = markers()
     sel = df[(df.table == table) & (df.format == fmt)]
