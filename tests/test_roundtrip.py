@@ -23,9 +23,10 @@ from toolkit.render import SUFFIX, Style, random_cells, render
 from toolkit.validate import check_identities
 
 KEEP = Path(tempfile.gettempdir()) / "ogi-roundtrip"  # a failing example's file stays here
-# The same examples on every run (CI stays stable); OGI_EXPLORE=1 draws new ones. Shrinking a rendered
-# report costs minutes; OGI_SHRINK=1 turns it on to get a minimal failing example.
+# The same examples on every run (CI stays stable); OGI_EXPLORE=1 draws new ones, OGI_SCALE=10 ten times as
+# many. Shrinking a rendered report costs minutes; OGI_SHRINK=1 turns it on to get a minimal failing example.
 PHASES = tuple(Phase) if os.environ.get("OGI_SHRINK") else (Phase.explicit, Phase.reuse, Phase.generate)
+SCALE = int(os.environ.get("OGI_SCALE", "1"))
 SETTINGS = dict(deadline=None, derandomize=not os.environ.get("OGI_EXPLORE"), print_blob=True, phases=PHASES,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -112,7 +113,7 @@ def test_random_cells_are_fast_and_seeded() -> None:
     assert (money != np.floor(money)).any(), "proactive money carries decimals"
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=30 * SCALE, **SETTINGS)
 @given(report_cells(blank_tables=()))
 def test_strategy_cells_satisfy_every_identity(cells: pd.DataFrame) -> None:
     fmt = "2019" if "other" in set(cells.row) else "2021"
@@ -132,13 +133,13 @@ def test_render_rejects_unknown_options() -> None:
 
 # ---- text: one cell per line, pipes, and cells run together -----------------------------------
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=40 * SCALE, **SETTINGS)
 @given(st.data())
 def test_text_lines_roundtrip(data) -> None:
     exact_roundtrip(data.draw(report_cells()), "text-lines", data.draw(styles("text-lines")))
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=40 * SCALE, **SETTINGS)
 @given(st.data())
 def test_text_pipe_roundtrip(data) -> None:
     exact_roundtrip(data.draw(report_cells()), "text-pipe", data.draw(styles("text-pipe")))
@@ -150,7 +151,7 @@ RUN_BLANKS = ("/", "—", "-")  # '' leaves no trace in a run at all
 RUN_CELLS = report_cells(top=9999, zeros=8)
 
 
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=20 * SCALE, **SETTINGS)
 @given(st.data())
 def test_text_run_is_exact_or_flagged(data) -> None:
     """No separators: the reader recovers the cells, or flags the report — never a wrong value when verified."""
@@ -197,14 +198,14 @@ def test_text_run_emdash_blank_cell_is_reported() -> None:
 # ---- html, docx, doc, pdf --------------------------------------------------------------------
 
 @reader_ready("html")
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=40 * SCALE, **SETTINGS)
 @given(st.data())
 def test_html_roundtrip(data) -> None:
     exact_roundtrip(data.draw(report_cells()), "html", data.draw(styles("html")))
 
 
 @reader_ready("word")
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=30 * SCALE, **SETTINGS)
 @given(st.data())
 def test_docx_roundtrip(data) -> None:
     exact_roundtrip(data.draw(report_cells()), "docx", data.draw(styles("docx")))
@@ -252,7 +253,7 @@ def test_doc_roundtrip() -> None:
 
 
 @reader_ready("pdf")
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=25 * SCALE, **SETTINGS)
 @given(st.data())
 def test_pdf_roundtrip(data) -> None:
     exact_roundtrip(data.draw(report_cells()), "pdf", data.draw(styles("pdf")))
