@@ -8,7 +8,7 @@ from conftest import raw_file, truth
 from toolkit import harmonize
 from toolkit.legacy import read_legacy, read_legacy_text
 from toolkit.readers import read_document
-from toolkit.validate import CHECK_COLUMNS
+from toolkit.frames import CHECK_COLUMNS
 
 
 def legacy(stem: str) -> tuple[pd.DataFrame, pd.DataFrame]:

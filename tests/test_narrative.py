@@ -8,7 +8,7 @@ from conftest import raw_file, truth
 from toolkit import narrative, similarity
 from toolkit.legacy import read_legacy
 from toolkit.readers import read_document
-from toolkit.validate import CHECK_COLUMNS
+from toolkit.frames import CHECK_COLUMNS
 
 
 def text(stem: str) -> str:

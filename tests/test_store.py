@@ -191,3 +191,16 @@ def test_build_command_exits_0_when_complete_and_1_with_strict(built, folder, tm
     assert main(args + ["--strict"]) == 1
     assert main(["build", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x"), "--manifest",
                  str(tmp_path / "missing.csv"), "-q"]) == 2
+
+
+@pytest.mark.corpus
+def test_a_reports_frames_have_the_dtypes_the_dataset_reads_back(built):
+    """Report.checks was typed as pandas happened to infer each step (all object where a step had no rows):
+    a column's dtype now does not depend on what was found, and matches the dataset's."""
+    back = toolkit.load_dataset(built[0])
+    for stem in STEMS:
+        report = toolkit.read_report(raw_file(stem))
+        for name in ("checks", "cells"):
+            mine = getattr(report, name).dtypes.to_dict()
+            theirs = getattr(back, name).dtypes.to_dict()
+            assert mine == {c: theirs[c] for c in mine}, f"{stem} {name}"

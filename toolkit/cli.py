@@ -5,7 +5,6 @@ import argparse
 import contextlib
 import os
 import sys
-from pathlib import Path
 
 import pandas as pd
 

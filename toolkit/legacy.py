@@ -21,10 +21,9 @@ from .harmonize import crosswalk
 from .normalize import fold_document, parse_cell
 from .readers.base import RawDocument
 from .segment import TooMany, segmentations
-from .validate import CHECK_COLUMNS
+from .frames import cells_frame, checks_frame
 
 COLS = ("year", "cumulative")
-CELL_COLUMNS = ["table", "row", "col", "value", "raw", "page", "na_reason"]
 START = re.compile(r"统计表[\s\S]{0,80}?指标名称")
 NUMBERING = r"(?:(?:其中[:：]\s*)?\d\s*[.、．]\s*)?"
 UNIT = re.compile(r"\s*(条|件|元|万元|个|次)")
@@ -44,7 +43,7 @@ def read_legacy_text(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if start is None:
         note = _check("legacy_table", "legacy_applications", "table", "note",
                       "no pre-2019 统计表 with 指标名称 found: nothing read")
-        return _cells_frame([]), pd.DataFrame([note], columns=CHECK_COLUMNS)
+        return cells_frame([]), checks_frame([note])
     found = locate(text, start)
     runs = {code: run for code, run in found}
     options, checks = _readings(runs)
@@ -54,7 +53,7 @@ def read_legacy_text(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     layout = ", ".join(runs)
     checks.insert(0, _check("legacy_table", "legacy_applications", "table", "note",
                             f"Fujian pre-2019 统计表: {len(runs)} rows read ({layout})"))
-    return _cells_frame(cells), pd.DataFrame(checks, columns=CHECK_COLUMNS)
+    return cells_frame(cells), checks_frame(checks)
 
 
 def _table_start(text: str) -> int | None:
@@ -223,13 +222,6 @@ def _cell(code: str, reading, i: int) -> dict:
     parsed = None if tok is None else parse_cell(tok, _kind(code))
     return {"table": _table(code), "row": code, "col": COLS[i], "value": None if parsed is None else parsed.value,
             "raw": tok, "page": None, "na_reason": "ambiguous" if parsed is None else (None if parsed.value is not None else parsed.status)}
-
-
-def _cells_frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=CELL_COLUMNS)
-    df["value"] = pd.array(df["value"], dtype="Float64")
-    df["page"] = pd.array(df["page"], dtype="Int64")
-    return df
 
 
 def _table(code: str) -> str:

@@ -18,7 +18,8 @@ from .indicators import REJECTED_ROWS as REJECTED
 from .indicators import UNAVAILABLE_ROWS as UNAVAILABLE
 from .indicators import WITHHELD_ROWS as WITHHELD
 from .normalize import fold_document
-from .validate import CHECK_COLUMNS, cell_values
+from .frames import checks_frame
+from .validate import cell_values
 
 N = r"\s*(\d+(?:\.\d+)?)"
 LEAD = r"(?!(?<=\d)\d)"  # a pattern opening with a number never starts inside a run of digits: only at its start
@@ -203,7 +204,7 @@ def checks(text: str, cells: pd.DataFrame) -> pd.DataFrame:
 
 def compare(text: str, values: dict) -> pd.DataFrame:
     """The same against the report's cell values by (table, row, col), as :func:`toolkit.validate.cell_values` gives them."""
-    return pd.DataFrame(comparisons(text, values), columns=CHECK_COLUMNS)
+    return checks_frame(comparisons(text, values))
 
 
 def comparisons(text: str, values: dict) -> list[dict]:

@@ -20,7 +20,8 @@ import pandas as pd
 from . import match, schema
 from .normalize import parse_cell
 from .readers.base import OcrCell, RawDocument
-from .validate import CHECK_COLUMNS, Key, cell_items, cell_values, evaluate, expand, records
+from .frames import checks_frame, records
+from .validate import Key, cell_items, cell_values, evaluate, expand
 
 CORE = ("applications", "appeals")  # the tables with identities (as in report.py)
 MIN_CONFIRMATIONS = 2  # identities holding after a repair that contain the repaired cell (its row and its column)
@@ -192,8 +193,8 @@ def revise(report, doc: RawDocument):
     formats = report.meta["formats"]
     identities = check_identities({t: f for t, f in formats.items() if t in CORE}, cell_values(cells))
     kept = report.checks[~report.checks.check.isin(identities.check.unique())]
-    checks = pd.concat([identities, kept, pd.DataFrame(extra, columns=CHECK_COLUMNS)], ignore_index=True)
-    rows = records(checks, *CHECK_COLUMNS)
+    checks = checks_frame(records(identities), records(kept), extra)
+    rows = records(checks)
     status, reasons = repaired_status(*decide(cell_items(cells), rows, formats), rows)
     return Report(report.meta, cells, checks, status, reasons)
 

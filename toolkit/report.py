@@ -13,9 +13,9 @@ from . import legacy, match, meta, narrative, schema
 from .readers import RawDocument, ReadError, read_document
 from .repair import repair, repaired_status
 from .resolve import resolve
-from .validate import CHECK_COLUMNS, Key, cell_items, checks_frame, column, identity_rows, inferred, records
+from .frames import cells_frame, checks_frame, records
+from .validate import Key, cell_items, identity_rows
 
-CELL_COLUMNS = ["table", "row", "col", "value", "raw", "page", "na_reason"]
 STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
 CORE = ("applications", "appeals")
 LEGACY_CORE = ("legacy_applications", "legacy_appeals")
@@ -75,9 +75,9 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
         cells, legacy_checks = legacy.read_legacy_text(text)
         if cells.empty and not info["title"]:
             raise ReadError("no report here: neither an annual-report title nor the tables' row labels", stage="match")
-        items, steps = cell_items(cells), [records(legacy_checks, *CHECK_COLUMNS)]
+        items, steps = cell_items(cells), [records(legacy_checks)]
     story = narrative.comparisons(text, dict(items))
-    checks = checks_frame(steps + [story])  # the same frame as concatenating a frame per step
+    checks = checks_frame(*steps, story)
     formats, status, reasons = _status(items, [row for step in steps for row in step], formats)
     reasons += [f"the text disagrees with the table: {r['detail']}" for r in story if r["status"] == "failed"]
     info |= {"file": doc.path, "reader": doc.reader, "encoding": doc.encoding, "formats": formats,
@@ -108,18 +108,8 @@ def _status(cells: list[tuple[Key, float | None]], checks: list[dict], formats: 
 
 
 def _cells_frame(rows: list[dict]) -> pd.DataFrame:
-    """Resolved cells -> the cells frame, built once from its columns; the parse status kept only where the value is NA."""
-    col = {c: [r[c] for r in rows] for c in ("table", "row", "col", "value", "raw", "page", "parse")}
-    na_reason = [p if v is None else None for p, v in zip(col["parse"], col["value"])]
-    return pd.DataFrame({"table": _text(col["table"]), "row": _text(col["row"]), "col": _text(col["col"]),
-                         "value": pd.array(col["value"], dtype=pd.Float64Dtype()), "raw": _text(col["raw"]),
-                         "page": pd.array(col["page"], dtype=pd.Int64Dtype()),
-                         "na_reason": _text(na_reason, like=col["parse"])})
-
-
-def _text(values: list, like: list | None = None):
-    """A text column, typed as pandas infers it from `like` (by default the values themselves)."""
-    return column(values, inferred(values if like is None else like)[0])
+    """Resolved cells -> the cells frame; the parse status kept as the NA reason only where the value is NA."""
+    return cells_frame({**r, "na_reason": r["parse"] if r["value"] is None else None} for r in rows)
 
 
 def decide(cells: Iterable[tuple[Key, float | None]], checks: list[dict], formats: dict,

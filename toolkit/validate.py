@@ -1,17 +1,15 @@
 """Identities as data, evaluated per report: one row per check, never an exception."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from . import schema
+from .frames import checks_frame
 
 Key = tuple[str, str, str]  # table, row, col
-CHECK_COLUMNS = ["check", "table", "scope", "lhs", "rhs", "diff", "ok", "status", "detail"]
-TEXT = pd.api.types.pandas_dtype("str")  # pandas' text dtype, looked up once (by name, every call looks it up)
 
 
 @lru_cache(maxsize=None)
@@ -78,11 +76,6 @@ def cell_values(cells: pd.DataFrame) -> dict[Key, float | None]:
     return dict(cell_items(cells))
 
 
-def records(frame: pd.DataFrame, *columns: str) -> list[dict]:
-    """The frame's rows as plain dicts of the named columns (far cheaper than itertuples on a few dozen rows)."""
-    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
-
-
 def identity_rows(formats: Mapping[str, str], values: Mapping[Key, float | None]) -> list[dict]:
     """Every identity of every table read, one check row each."""
     return [evaluate(eq, values) for table, fmt in formats.items() for eq in expand(table, fmt)]
@@ -90,50 +83,4 @@ def identity_rows(formats: Mapping[str, str], values: Mapping[Key, float | None]
 
 def check_identities(formats: Mapping[str, str], values: Mapping[Key, float | None]) -> pd.DataFrame:
     """Every identity of every table read, as a checks DataFrame."""
-    return pd.DataFrame(identity_rows(formats, values), columns=CHECK_COLUMNS)
-
-
-def checks_frame(steps: Iterable[list[dict]]) -> pd.DataFrame:
-    """The check rows of several steps as one frame, typed as a frame per step concatenated would be, built once.
-
-    Each step's column takes the dtype pandas infers for it alone (:func:`inferred`), and a column on
-    which the steps disagree is object (float64 where they are int64 and float64).
-    """
-    steps = list(steps)
-    frame = {}
-    for name in CHECK_COLUMNS:
-        typed = [inferred([row[name] for row in step]) for step in steps]
-        dtypes = {dtype for dtype, _ in typed}
-        dtype = dtypes.pop() if len(dtypes) == 1 else "float64" if dtypes == {"int64", "float64"} else "object"
-        frame[name] = (dtype, [v for _, values in typed for v in values])
-    if all(dtype == "object" for dtype, _ in frame.values()):  # the common case (a step without checks), built cheapest
-        return pd.DataFrame({name: np.array(values, dtype=object) for name, (_, values) in frame.items()}, dtype=object)
-    return pd.DataFrame({name: column(values, dtype) for name, (dtype, values) in frame.items()})
-
-
-def inferred(values: list) -> tuple[str, list]:
-    """The dtype pandas infers for a column of rows, and its values as that dtype holds them.
-
-    For columns of text, numbers or bools, any of them with None (as check and cell rows hold):
-    text and NA: str (NA as NaN); numbers and NA, not all None: float64 (None as NaN), int64 if all
-    are ints; bools alone: bool; anything else (empty, all None, bools and NA, a mix): object, as given.
-    """
-    present = {type(v) for v in values if v is not None}
-    if present <= {str, float} and str in present and all(v != v for v in values if type(v) is float):  # floats: NaN
-        return "str", [np.nan if v is None else v for v in values]
-    if present and present <= {int, float}:
-        if present == {int} and None not in values:
-            return "int64", values
-        return "float64", [np.nan if v is None else float(v) for v in values]
-    if present == {bool} and None not in values:
-        return "bool", values
-    return "object", values
-
-
-def column(values: list, dtype: str):
-    """`values` as a frame column of `dtype` ('str', 'object' or a numpy dtype), for pd.DataFrame({...})."""
-    if dtype == "str":
-        return pd.array(values, dtype=TEXT)
-    if dtype == "object":
-        return pd.Index(values, dtype=object)  # pandas infers str from an object array of text, never from an Index
-    return np.array(values, dtype=dtype)
+    return checks_frame(identity_rows(formats, values))
