@@ -139,8 +139,8 @@ else:
 # Fujian's own table, which has no such breakdown: see `02-not-held-share`.)
 
 # %%
-verified = ds.reports[(ds.reports.status == "verified") & ds.reports.format_applications.notna()].assign(
-    agency=lambda r: r.agency.str.replace(r"\s*\(.*$", "", regex=True) + " " + r.year.astype("string"))
+reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
+verified = reports[(reports.status == "verified") & reports.format_applications.notna()].assign(agency=lambda r: r.label)
 vcells = ds.cells[ds.cells.report_id.isin(verified.report_id)]
 outcomes = pd.concat([indicators.disclosure_rate(vcells), indicators.withholding_rate(vcells),
                       indicators.unavailable_share(vcells), indicators.rejected_share(vcells),

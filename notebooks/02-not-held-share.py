@@ -53,7 +53,7 @@ FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 80)
 
 ds = toolkit.load_dataset(DATA)
-reports = ds.reports.assign(short=ds.reports.agency.str.replace(r"\s*\(.*$", "", regex=True))
+reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
 national = reports[reports.format_applications.notna()]  # reports with the 2019/2021 national tables
 print(ds.summary())
 

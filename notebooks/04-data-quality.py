@@ -55,7 +55,7 @@ pd.set_option("display.max_colwidth", 160)
 pd.set_option("display.max_rows", 100)
 
 ds = toolkit.load_dataset(DATA)
-reports = ds.reports.assign(short=ds.reports.agency.str.replace(r"\s*\(.*$", "", regex=True))
+reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
 checks = ds.checks.merge(reports[["report_id", "file"]], on="report_id")
 prose_check = checks.check.str.startswith("narrative_")
 print(ds.summary())

@@ -49,8 +49,7 @@ FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 80)
 
 ds = toolkit.load_dataset(DATA)
-reports = ds.reports.assign(short=ds.reports.agency.str.replace(r"\s*\(.*$", "", regex=True))
-reports = reports.assign(label=reports.short + " " + reports.year.astype("string"))
+reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
 verified = reports[(reports.status == "verified") & reports.format_applications.notna()]  # national tables
 vcells = ds.cells[ds.cells.report_id.isin(verified.report_id)]
 print(ds.summary())

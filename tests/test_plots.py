@@ -50,6 +50,17 @@ def test_label_of_a_shared_code_follows_its_table():
     assert plots.name("other", table="applications") == "（六）其他处理" and plots.name("other") == "其他处理"
 
 
+def test_labelled_reports_carry_short_names_and_year_labels():
+    reports = pd.DataFrame({"agency": ["北京市朝阳区人民政府 (Chaoyang District)", "平潭综合实验区管委会", None],
+                            "year": pd.array([2022, 2019, None], dtype="Int64")})
+    out = plots.labelled(reports)
+    assert out.short.tolist()[:2] == ["北京市朝阳区人民政府", "平潭综合实验区管委会"]
+    assert out.label.tolist()[:2] == ["北京市朝阳区人民政府 2022", "平潭综合实验区管委会 2019"]
+    assert out.label.isna().tolist() == [False, False, True]  # no agency or year: no label, not "nan"
+    with pytest.raises(ValueError, match="lacks column"):
+        plots.labelled(reports[["agency"]])
+
+
 def test_trend_marks_breaks_and_saves_three_formats(tmp_path):
     fig = plots.trend(SERIES, lang="zh")
     ax = fig.axes[0]

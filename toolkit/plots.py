@@ -97,6 +97,14 @@ def name(code: str, lang: str = "zh", *, table: str | None = None) -> str:
     return text.split()[-1] if lang == "zh" else text.split(": ")[-1]
 
 
+def labelled(reports: pd.DataFrame) -> pd.DataFrame:
+    """`reports` with `short`, the agency without its bracketed gloss (北京市朝阳区人民政府), and `label`,
+    the short name and the year, for table indexes and axes."""
+    _need(reports, ["agency", "year"])
+    short = reports.agency.str.replace(r"\s*\(.*$", "", regex=True)
+    return reports.assign(short=short, label=short + " " + reports.year.astype("string"))
+
+
 def unit_label(unit: str, lang: str = "zh") -> str:
     """Axis label for a unit string of :mod:`toolkit.indicators`."""
     if lang == "en":
