@@ -256,15 +256,18 @@ def test_rtf_is_sniffed_as_rtf():
 
 # Reports whose tables LibreOffice breaks across pages in ways our reportlab renderer never does: rows
 # broken mid-label and mid-number, the appeals row alone on the next page, an item number left above the break.
-CASES = {
+CASES = {  # name: (seed, format, style, share of blank cells)
     "row-cut-wrapped-numbers": (7007, "2021", Style(numbering="（1）", fullwidth=True, instructions=False, title_lines=2,
-                                                    seed=7)),
+                                                    seed=7), 0.15),
     "appeals-row-cut": (7001, "2021", Style(blank="/", numbering="mixed", fullwidth=True, typo=True, instructions=False,
-                                            merged=False, wrap=True, seed=1)),
-    "item-number-above-break": (7014, "2019", Style(blank="—", fullwidth=True, merged=False, title_lines=2, seed=14)),
+                                            merged=False, wrap=True, seed=1), 0.15),
+    "item-number-above-break": (7014, "2019", Style(blank="—", fullwidth=True, merged=False, title_lines=2, seed=14), 0.15),
     "heading-after-whole-row": (7010, "2019", Style(blank="mixed", numbering="①", fullwidth=True, merged=False, title_lines=2,
-                                                    seed=10)),
-    "appeals-alone-next-page": (7000, "2019", Style(blank="/", typo=True, instructions=False, merged=False, seed=0)),
+                                                    seed=10), 0.15),
+    "appeals-alone-next-page": (7000, "2019", Style(blank="/", typo=True, instructions=False, merged=False, seed=0), 0.15),
+    # 四、结转下年度 | … on one page, 继续办理 alone in a row of empty cells on the next (camelot's gate drops that grid)
+    "label-tail-alone-next-page": (9139, "2021", Style(blank="mixed", numbering="1、", fullwidth=True, instructions=False,
+                                                       merged=False, padded=True, wrap=True, title_lines=2, seed=9139), 0),
 }
 
 
@@ -273,8 +276,8 @@ def rendered(tmp_path_factory):
     """The cases above as DOCX and HTML, from our renderer, with the cells they hold."""
     folder = tmp_path_factory.mktemp("rendered")
     out = {}
-    for name, (seed, fmt, style) in CASES.items():
-        cells = random_cells(seed, fmt=fmt, blanks=0.15)
+    for name, (seed, fmt, style, blanks) in CASES.items():
+        cells = random_cells(seed, fmt=fmt, blanks=blanks)
         out[name] = (cells, render(cells, folder / f"{name}.docx", to="docx", style=style),
                      render(cells, folder / f"{name}.html", to="html", style=style))
     return out

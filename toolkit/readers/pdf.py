@@ -65,7 +65,7 @@ def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int
         if blind and not wanted:
             return _scanned(path, raw, pages)
         grids, notes = _lattice([p for p in texts if p.number in wanted], path if data is None else raw, password)
-        grids += _continued(texts, wanted, grids)
+        grids = sorted(grids + _continued(texts, wanted, grids), key=lambda g: (g.page, -g.top))
         rows, cut = _assemble(texts, wanted, grids)
         notes += [f"a table on page {n} runs off the page's side, so some of its cells are not printed: it is left out"
                   for n in cut]
@@ -198,18 +198,28 @@ def _continued(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[
         mine, page = [g for g in grids if g.page == number], index.get(number + 1)
         if not mine or page is None:
             continue
-        found = [g for g in grids if g.page == page.number]
-        if page.number not in wanted:
-            try:
-                found = [grid_from_camelot(t, page.number) for t in lattice_tables(page.pdfpage, page.chars)]
-            except ImportError:
-                return out
-        top = max(found, key=lambda g: g.top, default=None)
-        last = min(mine, key=lambda g: g.bbox[1])
-        if top is not None and same_columns(last, top) and not _prose(page, top.top, page.box[3]):
+        known = [g for g in grids if g.page == page.number]
+        top = _opening(page, min(mine, key=lambda g: g.bbox[1]), known)
+        if top is not None:
             top.follows = True
-            out += [top] if page.number not in wanted else []
+            out += [] if any(top is g for g in known) else [top]
     return out
+
+
+def _opening(page: Page, last: Grid, known: list[Grid]) -> Grid | None:
+    """The grid at the top of `page` that continues `last`, with no prose above it: one of the page's grids
+    already read, else one read here even if nearly empty (a label's last line, cut off by the break, is
+    the only text of a row of empty cells: camelot's gate would drop that grid)."""
+    for found in (known, None):
+        if found is None:
+            try:
+                found = [grid_from_camelot(t, page.number) for t in lattice_tables(page.pdfpage, page.chars, gate=False)]
+            except ImportError:
+                return None
+        top = max(found, key=lambda g: g.top, default=None)
+        if top is not None and same_columns(last, top) and not _prose(page, top.top, page.box[3]):
+            return top
+    return None
 
 
 def _camelot(source: str | Path | bytes, pages: list[Page], password: str | None) -> tuple[list[Grid], list[str]]:

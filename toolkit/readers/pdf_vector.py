@@ -39,8 +39,11 @@ WORD_GAP = 0.1  # a gap wider than this share of a character's size is a space (
 _OP = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
-def lattice_tables(page: pdfium.PdfPage, chars: list[Char]) -> list[Table]:
-    """camelot Tables (cells, merged-cell edges, text) of the page's ruled grids, top table first."""
+def lattice_tables(page: pdfium.PdfPage, chars: list[Char], *, gate: bool = True) -> list[Table]:
+    """camelot Tables (cells, merged-cell edges, text) of the page's ruled grids, top table first.
+
+    `gate=False` keeps grids camelot would drop as mostly empty (the rest of a row cut by a page break).
+    """
     from camelot.image_processing import find_joints_from_lines
 
     horizontal, vertical = ruling_lines(page)
@@ -49,7 +52,7 @@ def lattice_tables(page: pdfium.PdfPage, chars: list[Char]) -> list[Table]:
     for bbox, joints in find_joints_from_lines(horizontal, vertical).items():
         table = _table(bbox, joints, horizontal, vertical)
         _place_text(table, centred)
-        if not _mostly_empty(table):
+        if not gate or not _mostly_empty(table):
             tables.append(table)
     return sorted(tables, key=lambda t: -t._bbox[1])
 
