@@ -122,6 +122,16 @@ def test_a_row_broken_across_pages_rejoins_its_label_and_wrapped_numbers():
     assert texts(prev) == [["（6）属于四类过程性信息", "441", "0", "90454"]] and texts(nxt) == []
 
 
+def test_a_label_whose_alias_spells_its_number_rejoins_across_the_break():
+    """Bug: '（六）其他处' | '理' did not rejoin (the 2019 alias needs its （六）, which the test stripped), so
+    20589 came back as 2058 above and 9 on a row of its own; the row's cells were lost."""
+    prev = grid(4, [[("（六）其他处", 70, 130), ("0", 130, 190), ("2058", 190, 250), ("2867", 250, 330)]])
+    nxt = grid(5, [[("理", 70, 130), ("", 130, 190), ("9", 190, 250), ("2", 250, 330)]])
+    join_grids(prev, nxt, label_kind=row_label_kind)
+    assert texts(prev) == [["（六）其他处理", "0", "20589", "28672"]] and texts(nxt) == []
+    assert row_label_kind("（六）其他处理") == "whole" and row_label_kind("其他处理") == ""
+
+
 def test_an_item_number_left_alone_above_the_break():
     prev = grid(2, [[("２．", 70, 130), ("０", 130, 190), ("２８", 190, 250), ("２８", 250, 330)]])
     nxt = grid(3, [[("其他法律行政法规禁止公开", 70, 130), ("", 130, 190), ("６", 190, 250), ("９", 250, 330)]])
@@ -268,6 +278,8 @@ CASES = {  # name: (seed, format, style, share of blank cells)
     # 四、结转下年度 | … on one page, 继续办理 alone in a row of empty cells on the next (camelot's gate drops that grid)
     "label-tail-alone-next-page": (9139, "2021", Style(blank="mixed", numbering="1、", fullwidth=True, instructions=False,
                                                        merged=False, padded=True, wrap=True, title_lines=2, seed=9139), 0),
+    # （六）其他处 | 0 | 2058 … | 2867 above the break, 理 | | 9 | … | 2 below: the label and the numbers were cut
+    "numbered-label-cut": (9228, "2019", Style(blank="-", numbering="mixed", typo=True, merged=False, wrap=True, seed=9228), 0),
 }
 
 

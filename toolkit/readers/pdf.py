@@ -152,10 +152,14 @@ def table_pages(texts: list[Page]) -> list[int]:
 
 def row_label_kind(text: str) -> str:
     """'whole' when a cell's text is one of the tables' row labels, 'starts' when it begins with one, else ''."""
-    flat = fold(text.strip())
-    numbered = NUMBERED.match(flat)  # not every alias spells its '（二）'
-    flat = flat[numbered.end():].lstrip() if numbered else flat
-    found = [rx.match(flat) for rx in _label_regexes()] if flat else []
+    full = fold(text.strip())
+    numbered = NUMBERED.match(full)  # not every alias spells its '（二）', and some need it ('（六）其他处理')
+    kinds = {_label_kind(flat) for flat in (full, full[numbered.end():].lstrip() if numbered else "") if flat}
+    return "whole" if "whole" in kinds else "starts" if "starts" in kinds else ""
+
+
+def _label_kind(flat: str) -> str:
+    found = [rx.match(flat) for rx in _label_regexes()]
     if any(m and m.end() == len(flat) for m in found):
         return "whole"
     return "starts" if any(found) else ""
