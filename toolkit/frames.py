@@ -9,13 +9,20 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-TEXT = pd.StringDtype()
-CELL_DTYPES = {"table": TEXT, "row": TEXT, "col": TEXT, "value": pd.Float64Dtype(), "raw": TEXT,
-               "page": pd.Int64Dtype(), "na_reason": TEXT}
-CHECK_DTYPES = {"check": TEXT, "table": TEXT, "scope": TEXT, "lhs": pd.Float64Dtype(), "rhs": pd.Float64Dtype(),
-                "diff": pd.Float64Dtype(), "ok": pd.BooleanDtype(), "status": TEXT, "detail": TEXT}
-CELL_COLUMNS = list(CELL_DTYPES)
-CHECK_COLUMNS = list(CHECK_DTYPES)
+from . import fields
+
+CELL_COLUMNS = fields.CELL_SOURCE
+CHECK_COLUMNS = fields.CHECK_FIELDS
+
+
+def _dtypes(resource: str, names: list[str]) -> dict[str, pd.api.extensions.ExtensionDtype]:
+    """The pandas dtype of each named field, from the dataset's data dictionary (schema/fields.csv)."""
+    types = dict(fields.columns(resource))
+    return {name: fields.PANDAS[fields.ARROW[types[name]]] for name in names}
+
+
+CELL_DTYPES = _dtypes("cells", CELL_COLUMNS)
+CHECK_DTYPES = _dtypes("checks", CHECK_COLUMNS)
 
 
 def cells_frame(rows: Iterable[dict]) -> pd.DataFrame:
