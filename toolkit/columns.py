@@ -7,7 +7,6 @@ is kept only if its cells sit at the header's positions. Without a usable header
 """
 from __future__ import annotations
 
-import bisect
 import re
 
 from . import schema
@@ -19,8 +18,8 @@ _DIGIT = re.compile(r"\d")
 
 def aligned(flat: Flat, table: str, cols: tuple[str, ...], ways: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
     """The ways whose cells sit under their columns' headers; all of them when the header cannot tell."""
-    row = _row_of(flat, ways[0][0][0])
-    if any(_row_of(flat, a) != row for way in ways for a, _ in way):
+    row = flat.row(ways[0][0][0])
+    if any(flat.row(a) != row for way in ways for a, _ in way):
         return ways  # values over several lines: no grid positions
     where = positions(flat, table, cols, row)
     if where is None:
@@ -49,10 +48,6 @@ def positions(flat: Flat, table: str, cols: tuple[str, ...], row: int) -> tuple[
             where = tuple(found[i] for i in range(len(cols)))
             return where if list(where) == sorted(set(where)) else None
     return None
-
-
-def _row_of(flat: Flat, pos: int) -> int:
-    return bisect.bisect_right(flat.starts, pos) - 1
 
 
 def _cells(flat: Flat, row: int) -> list[str]:

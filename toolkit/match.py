@@ -30,8 +30,12 @@ class Flat:
     starts: tuple[int, ...]
     pages: tuple[int | None, ...]
 
+    def row(self, pos: int) -> int:
+        """The index of the row that holds text position `pos`."""
+        return bisect.bisect_right(self.starts, pos) - 1
+
     def page(self, pos: int) -> int | None:
-        return self.pages[max(0, bisect.bisect_right(self.starts, pos) - 1)] if self.starts else None
+        return self.pages[max(0, self.row(pos))] if self.starts else None
 
 
 @dataclass

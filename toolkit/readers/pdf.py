@@ -186,7 +186,7 @@ def _lattice(pages: list[Page], source: str | Path | bytes, password: str | None
         grids = []
     missing = [p for p in pages if p.number not in {g.page for g in grids}]
     more, notes = _camelot(source, missing, password) if missing else ([], [])
-    return sorted(grids + more, key=lambda g: (g.page, -g.top)), notes
+    return grids + more, notes  # read_pdf puts them in page order once the continuing grids are added
 
 
 def _continued(texts: list[Page], wanted: list[int], grids: list[Grid]) -> list[Grid]:
