@@ -2,7 +2,7 @@
 
 Run: python benchmarks/bench_corpus.py [--sizes 1000 10000] [--jobs 2] [--workdir DIR]. Prints numbers; asserts nothing.
 
-Reports are synthetic, made by `toolkit.render` from random valid cells in a mix of formats (--mix), with
+Reports are synthetic, made by `toolkit.testing.render` from random valid cells in a mix of formats (--mix), with
 agencies that recur over consecutive years; they are generated once into DIR/reports and reused. For each
 size the build runs in a subprocess on a snapshot of toolkit/ (so edits made meanwhile do not change what is
 measured), cold (an empty cache) and then warm (the same cache); the whole process
@@ -60,7 +60,7 @@ def mix_list(spec: str) -> list[str]:
 
 def render_one(job: dict, folder: str) -> pd.DataFrame:
     """Render report job['i'] if it is not there yet; return its true cells."""
-    from toolkit.render import SUFFIX, Style, random_cells, render
+    from toolkit.testing.render import SUFFIX, Style, random_cells, render
 
     cells = random_cells(job["i"], fmt=job["fmt"])
     name = f"{job['i']:05d}-{job['target']}{SUFFIX[job['target']]}"
@@ -180,7 +180,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--mix", default=MIX, help=f"format:weight,… (default {MIX}); targets as in toolkit.render.TARGETS")
+    ap.add_argument("--mix", default=MIX, help=f"format:weight,… (default {MIX}); targets as in toolkit.testing.render.TARGETS")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ogi-bench-corpus")
     args = ap.parse_args()
     truth = pd.read_parquet(generate(args.workdir, max(args.sizes), mix_list(args.mix), args.jobs))

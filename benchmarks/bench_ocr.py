@@ -27,9 +27,8 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from toolkit.readers import ocr  # noqa: E402
 from toolkit.readers.recognize import recognizer  # noqa: E402
-from toolkit.repair import revise  # noqa: E402
-from toolkit.report import build_report  # noqa: E402
-from toolkit.scansim import scan_pdf  # noqa: E402
+from toolkit.extract.report import build_report  # noqa: E402
+from toolkit.testing.scansim import scan_pdf  # noqa: E402
 
 STEM = "huaian-city-2024"
 
@@ -48,7 +47,7 @@ def timed(fn, repeat: int) -> tuple[float, float]:
 
 def report(scan: bytes, *, preselect: bool):
     doc = ocr.read_scanned_pdf("scan.pdf", data=scan, preselect=preselect)
-    return revise(build_report(doc), doc)
+    return build_report(doc)
 
 
 def preselection(scan: bytes) -> list[int]:
@@ -89,7 +88,7 @@ def sweep(source: bytes, corpus: Path) -> None:
         for read_dpi in sorted({scan_dpi, ocr.RENDER_DPI}):
             t0 = time.perf_counter()
             doc = ocr.read_scanned_pdf("scan.pdf", data=scan, dpi=read_dpi)
-            rep = revise(build_report(doc), doc)
+            rep = build_report(doc)
             wrong, na = wrong_cells(rep, corpus)
             fixed = int((rep.checks.status == "repaired").sum())
             print(f"{scan_dpi:8d}  {read_dpi:8d}  {rep.status:12s}  {wrong:5d}  {na:3d}  {fixed:8d}  {time.perf_counter() - t0:7.1f}")

@@ -63,7 +63,7 @@ def camelot_default(path: Path) -> None:
 def stages(path: Path, repeat: int) -> str:
     """Where a PDF's time goes: the ruled grids of the table pages, the rest of the reader, the report."""
     from toolkit.readers import pdf as reader
-    from toolkit.report import build_report
+    from toolkit.extract.report import build_report
 
     data = path.read_bytes()
     doc = reader.read_pdf(path)

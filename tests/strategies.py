@@ -1,13 +1,13 @@
-"""Hypothesis strategies for valid report cells and rendering styles (toolkit.render builds the files)."""
+"""Hypothesis strategies for valid report cells and rendering styles (toolkit.testing.render builds the files)."""
 from __future__ import annotations
 
 import pandas as pd
 from hypothesis import strategies as st
 
 from toolkit import schema
-from toolkit.render import Style, complete, free_cells
-from toolkit.render.generate import MAX_COUNT
-from toolkit.render.model import BLANK_MARKERS, NUMBERINGS
+from toolkit.testing.render import Style, complete, free_cells
+from toolkit.testing.render.generate import MAX_COUNT
+from toolkit.testing.render.model import BLANK_MARKERS, NUMBERINGS
 
 CORE = ("applications", "appeals")
 

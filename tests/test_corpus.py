@@ -18,9 +18,9 @@ import pytest
 from conftest import raw_file, truth, truth_stems
 
 import toolkit
-from toolkit import crosscheck, store
-from toolkit.cli import format_value
-from toolkit.pool import Failure, robust_map
+from toolkit.dataset import crosscheck, store
+from toolkit.schema.fields import format_value
+from toolkit.dataset.pool import Failure, robust_map
 
 TEXT_STEMS = ["chaoyang-district-2022", "pingtan-zone-2021", "pingtan-zone-2022", "pingtan-zone-2020"]
 
@@ -218,14 +218,14 @@ def test_cache_skips_unchanged_files_rereads_changed_ones_and_may_be_deleted(sma
 
 @pytest.mark.corpus
 def test_an_exception_in_one_file_is_an_error_row(small, monkeypatch, tmp_path):
-    real = toolkit.corpus.read_report
+    real = toolkit.dataset.corpus.read_report
 
     def flaky(path):
         if Path(path).name == "pingtan-zone-2022.txt":
             raise ZeroDivisionError("boom")
         return real(path)
 
-    monkeypatch.setattr(toolkit.corpus, "read_report", flaky)
+    monkeypatch.setattr(toolkit.dataset.corpus, "read_report", flaky)
     with ThreadPoolExecutor(2) as ex:
         ds = toolkit.read_corpus(small, cache=tmp_path / "c", progress=False, executor=ex)
     err = ds.errors.set_index("file").loc["pingtan-zone-2022.txt"]
@@ -292,15 +292,15 @@ def test_a_file_that_needs_too_much_memory_is_stopped_by_the_cap():
 
 @pytest.mark.corpus
 def test_a_timeout_in_read_corpus_is_an_error_row_and_is_tried_again_next_time(small, monkeypatch, tmp_path):
-    real = toolkit.corpus.read_report
+    real = toolkit.dataset.corpus.read_report
 
     def slow(path):
         if Path(path).name == "pingtan-zone-2020.txt":
             time.sleep(5)
         return real(path)
 
-    monkeypatch.setattr(toolkit.corpus, "read_report", slow)
-    monkeypatch.setattr(toolkit.corpus, "robust_map", functools.partial(robust_map, grace=0.2))
+    monkeypatch.setattr(toolkit.dataset.corpus, "read_report", slow)
+    monkeypatch.setattr(toolkit.dataset.corpus, "robust_map", functools.partial(robust_map, grace=0.2))
     with ThreadPoolExecutor(2) as ex:
         ds = toolkit.read_corpus(small, cache=tmp_path / "c", progress=False, executor=ex, timeout=1.5)
         err = ds.errors.set_index("file").loc["pingtan-zone-2020.txt"]
@@ -341,9 +341,9 @@ def test_pair_index_leaves_out_agency_years_with_two_reports():
 
 
 def test_prune_cache_removes_only_other_code_versions(tmp_path, capsys):
-    from toolkit import cache as cache_mod
+    from toolkit.dataset import cache as cache_mod
     from toolkit.cli import main
-    from toolkit.render import random_cells, render
+    from toolkit.testing.render import random_cells, render
 
     root = tmp_path / "cache"
     old = root / "0.0.9-0123456789ab" / "aa"

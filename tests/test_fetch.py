@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from toolkit.cli import main
-from toolkit.fetch import fetch
+from toolkit.dataset.fetch import fetch
 
 FILES = {"/good.txt": "2022年度政府信息公开工作年度报告\n".encode(), "/flaky.html": b"<html><p>flaky</p></html>",
          "/corrupt.pdf": b"%PDF-1.4 served", "/gone.docx": b""}

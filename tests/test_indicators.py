@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import truth
-from toolkit import harmonize, indicators as ind
+from toolkit.research import harmonize, indicators as ind
 
 
 def cells_of(*stems: str) -> pd.DataFrame:
@@ -150,8 +150,8 @@ def test_derived_other_is_na_when_a_part_is_blank():
 @pytest.mark.parametrize("seed", range(6))
 def test_other_values_is_add_other_for_one_report(seed):
     """harmonize keeps the 其他处理 rule twice (a frame of many reports, a dict of one): they must agree."""
-    from toolkit.render import random_cells
-    from toolkit.validate import cell_values
+    from toolkit.testing.render import random_cells
+    from toolkit.extract.validate import cell_values
 
     cells = random_cells(seed, fmt="2021")
     if seed % 2:  # a blank part makes the derived cell NA

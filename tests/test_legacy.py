@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from conftest import raw_file, truth
-from toolkit import harmonize
-from toolkit.legacy import read_legacy, read_legacy_text
+from toolkit.research import harmonize
+from toolkit.extract.pre2019 import read_legacy, read_legacy_text
 from toolkit.readers import read_document
-from toolkit.frames import CHECK_COLUMNS
+from toolkit.extract.frames import CHECK_COLUMNS
 
 
 def legacy(stem: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,7 +2,7 @@
 
 Our own renderer draws tables one way; Word and LibreOffice draw them another (rows broken across pages,
 numbers wrapped in narrow cells, tables wider than the paper, digits set apart from Chinese). Each file
-here is made in the test (from `toolkit.render` output, or the real Shanghai page where the corpus is
+here is made in the test (from `toolkit.testing.render` output, or the real Shanghai page where the corpus is
 present) and must read back exactly, or come out NA — never a wrong number.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from toolkit.readers import ReadError, read_document, sniff
 from toolkit.readers.pdf import off_the_page, row_label_kind
 from toolkit.readers.pdf_layout import Cell, Grid, cell_text, grid_rows, join_grids
 from toolkit.readers.text import text_rows
-from toolkit.render import Style, random_cells, render
+from toolkit.testing.render import Style, random_cells, render
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NO_SOFFICE = "LibreOffice (soffice) is not installed: `make sysdeps` or `apt-get install libreoffice-writer-nogui`"
@@ -61,7 +61,7 @@ def office(tmp_path_factory) -> dict:
     if SOFFICE is None:
         pytest.skip(NO_SOFFICE)
     try:
-        from toolkit.fonts import cjk_font_path
+        from toolkit.research.fonts import cjk_font_path
 
         font = cjk_font_path()
     except ModuleNotFoundError as exc:

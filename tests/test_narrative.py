@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 
 from conftest import raw_file, truth
-from toolkit import narrative, similarity
-from toolkit.legacy import read_legacy
+from toolkit.extract import narrative
+from toolkit.research import similarity
+from toolkit.extract.pre2019 import read_legacy
 from toolkit.readers import read_document
-from toolkit.frames import CHECK_COLUMNS
+from toolkit.extract.frames import CHECK_COLUMNS
 
 
 def text(stem: str) -> str:

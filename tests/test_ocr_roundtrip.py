@@ -1,4 +1,4 @@
-"""Scanned round trips: random valid reports rendered by toolkit.render, rasterized like a scanner, read by OCR."""
+"""Scanned round trips: random valid reports rendered by toolkit.testing.render, rasterized like a scanner, read by OCR."""
 from __future__ import annotations
 
 import importlib.util
@@ -7,20 +7,19 @@ import os
 import pandas as pd
 import pytest
 
-from toolkit.report import build_report
-from toolkit.repair import revise
+from toolkit.extract.report import build_report
 
 HAVE_OCR = all(importlib.util.find_spec(m) is not None for m in ("rapidocr", "onnxruntime"))
 needs_ocr = pytest.mark.skipif(not HAVE_OCR, reason="the OCR extra is not installed: pip install '.[ocr]'")
 
 
 def _render_ready() -> bool:
-    return importlib.util.find_spec("toolkit.render.pdf") is not None and importlib.util.find_spec("reportlab") is not None
+    return importlib.util.find_spec("toolkit.testing.render.pdf") is not None and importlib.util.find_spec("reportlab") is not None
 
 
 @needs_ocr
 @pytest.mark.slow
-@pytest.mark.skipif(not _render_ready(), reason="toolkit.render cannot write PDFs here (reportlab or render.pdf missing)")
+@pytest.mark.skipif(not _render_ready(), reason="toolkit.testing.render cannot write PDFs here (reportlab or render.pdf missing)")
 def test_rendered_reports_scanned_at_several_resolutions_round_trip_or_are_flagged():
     """Random valid reports, rendered, scanned at 100-300 dpi with noise, skew and JPEG: exact or flagged, never wrong."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -28,8 +27,8 @@ def test_rendered_reports_scanned_at_several_resolutions_round_trip_or_are_flagg
     from strategies import report_cells, styles
 
     from toolkit.readers.ocr import read_scanned_pdf
-    from toolkit.render import render
-    from toolkit.scansim import scan_pdf
+    from toolkit.testing.render import render
+    from toolkit.testing.scansim import scan_pdf
 
     examples = int(os.environ.get("OGI_OCR_EXAMPLES", "6"))  # each is a 3-page OCR: a few seconds
     @settings(max_examples=examples, deadline=None, derandomize=examples <= 6, phases=[Phase.explicit, Phase.generate],
@@ -39,7 +38,7 @@ def test_rendered_reports_scanned_at_several_resolutions_round_trip_or_are_flagg
     def check(cells, style, dpi, noise, angle, seed):
         scan = scan_pdf(render(cells, to="pdf", style=style), dpi=dpi, angle=angle, noise=noise, quality=60, seed=seed)
         doc = read_scanned_pdf("rendered-scan.pdf", data=scan)
-        report = revise(build_report(doc), doc)
+        report = build_report(doc)
         want = {(t, r, c): v for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
         got = {(t, r, c): v for t, r, c, v in zip(report.cells.table, report.cells.row, report.cells["col"], report.cells.value)}
         wrong = {k: (want.get(k), v) for k, v in got.items() if not pd.isna(v) and (pd.isna(want.get(k, pd.NA)) or want[k] != v)}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib import ft2font
 
-from toolkit import fonts, plots, quality
+from toolkit.research import fonts, plots, quality
 
 SERIES = pd.DataFrame({
     "agency": ["平潭综合实验区"] * 5, "year": [2014, 2018, 2019, 2020, 2021],

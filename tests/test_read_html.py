@@ -6,11 +6,12 @@ import pytest
 
 from conftest import raw_file, truth
 from toolkit import schema
-from toolkit.cli import format_value, main
+from toolkit.cli import main
+from toolkit.schema.fields import format_value
 from toolkit.readers import ReadError, read_document
 from toolkit.readers import html as html_reader
 from toolkit.readers.html import read_html
-from toolkit.report import read_report
+from toolkit.extract.report import read_report
 
 APP_COLS = schema.cols("applications", "2021")
 APPEAL_KEYS = [(r, c) for r in schema.rows("appeals", "2021") for c in schema.cols("appeals", "2021")]

@@ -10,11 +10,12 @@ import pytest
 
 from conftest import raw_file, truth
 from toolkit import cli, read_report
+from toolkit.schema.fields import format_value
 from toolkit.readers import ReadError, read_document
 from toolkit.readers import pdf as pdf_reader
 from toolkit.readers.pdf import has_text_layer, read_pdf
 from toolkit.readers.pdf_layout import Cell, Grid, is_page_number, join_grids, paragraphs
-from toolkit.report import build_report
+from toolkit.extract.report import build_report
 
 reportlab = pytest.importorskip("reportlab")
 from reportlab.lib.pagesizes import A4  # noqa: E402
@@ -34,7 +35,7 @@ FAST = 5.0  # seconds a hostile file may take, start to one-line error
 
 def _as_printed(report) -> pd.DataFrame:
     got = report.cells[["table", "row", "col"]].copy()
-    got["value"] = [cli.format_value(v) for v in report.cells.value]
+    got["value"] = [format_value(v) for v in report.cells.value]
     return got
 
 

@@ -17,7 +17,7 @@ from toolkit.cli import main
 from toolkit.readers import ReadError, read_document
 from toolkit.readers import word
 from toolkit.readers.word import read_doc, read_docx
-from toolkit.report import read_report
+from toolkit.extract.report import read_report
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "

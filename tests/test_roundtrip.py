@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from strategies import CORE, report_cells, styles
 
 from toolkit import read_report, schema
-from toolkit.render import SUFFIX, Style, random_cells, render
-from toolkit.validate import check_identities
+from toolkit.testing.render import SUFFIX, Style, random_cells, render
+from toolkit.extract.validate import check_identities
 
 KEEP = Path(tempfile.gettempdir()) / "ogi-roundtrip"  # a failing example's file stays here
 # The same examples on every run (CI stays stable); OGI_EXPLORE=1 draws new ones, OGI_SCALE=10 ten times as
@@ -283,7 +283,7 @@ def test_pdf_embeds_the_cjk_font_as_a_truetype_subset() -> None:
 def test_cjk_font_is_truetype_and_covers_report_text() -> None:
     from fontTools.ttLib import TTFont
 
-    from toolkit.fonts import cjk_font_path
+    from toolkit.research.fonts import cjk_font_path
     font = TTFont(cjk_font_path("鄠"))
     assert "glyf" in font and "CFF " not in font
     cmap = font.getBestCmap()
@@ -319,8 +319,8 @@ def test_padded_row_placed_by_its_column_header(to: str, row: str) -> None:
 
 
 def test_column_header_positions() -> None:
-    from toolkit.columns import positions
-    from toolkit.match import flatten
+    from toolkit.extract.header_align import positions
+    from toolkit.extract.match import flatten
     from toolkit.readers.base import RawDocument, RawRow
 
     rows = [("信息内容", "上一年项目数量", "本年增/减", ""), ("行政事业性收费", "", "0", ""),

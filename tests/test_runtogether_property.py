@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from toolkit import schema
 from toolkit.readers.base import RawDocument, RawRow
-from toolkit.report import build_report
+from toolkit.extract.report import build_report
 
 APPEALS_HEADER = ("四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
                   + "结果维持结果纠正其他结果尚未审结总计" * 2)

@@ -1,5 +1,5 @@
 """segment: cells whose separators were lost, read back only as the identities allow."""
-from toolkit.segment import segmentations
+from toolkit.extract.segment import segmentations
 
 COUNT7 = ["count"] * 7
 ROW = [(list(range(6)), 6)]

@@ -10,7 +10,8 @@ import pytest
 from conftest import raw_file
 
 import toolkit
-from toolkit import schema, store
+from toolkit import schema
+from toolkit.dataset import store
 from toolkit.cli import main
 
 STEMS = ["chaoyang-district-2022", "pingtan-zone-2021", "pingtan-zone-2022", "pingtan-zone-2020"]

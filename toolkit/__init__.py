@@ -1,11 +1,52 @@
-"""OGI annual reports (政府信息公开工作年度报告) -> exact, validated, tidy pandas data."""
+"""OGI annual reports (政府信息公开工作年度报告) -> exact, validated, tidy pandas data.
+
+Reading
+-------
+read_report(path)          one report file of any format -> Report (meta, cells, checks, status)
+read_corpus(paths)         many files in parallel, with a cache -> Dataset
+load_dataset(folder)       a built dataset (Parquet + datapackage.json) -> Dataset
+
+Research (loaded on first use)
+------------------------------
+toolkit.indicators         not_held_share, disclosure_rate, withholding_mix, ... per report or grouped
+toolkit.harmonize          one series across the 2019, 2021 and pre-2019 definitions
+toolkit.quality            scorecards of what was read and how far it can be trusted
+toolkit.plots              figures that render Chinese
+
+Layers (imports only go down): schema, normalize -> readers -> extract -> dataset -> research; the CLI on top.
+"""
+
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
 
-from .readers import ReadError  # noqa: E402 - modules below read __version__
-from .report import Report, read_report  # noqa: E402
-from .corpus import Dataset, read_corpus  # noqa: E402
-from .store import load_dataset  # noqa: E402
+from toolkit._version import __version__
+from toolkit.dataset.corpus import Dataset, read_corpus
+from toolkit.dataset.store import load_dataset
+from toolkit.extract.report import Report, read_report
+from toolkit.readers import ReadError
+
+# research modules, imported on first attribute access so `import toolkit` loads no matplotlib
+_LAZY = {
+    "indicators": "toolkit.research.indicators",
+    "harmonize": "toolkit.research.harmonize",
+    "quality": "toolkit.research.quality",
+    "plots": "toolkit.research.plots",
+    "similarity": "toolkit.research.similarity",
+    "inspect": "toolkit.research.inspect",
+}
 
 __all__ = ["Dataset", "Report", "ReadError", "load_dataset", "read_corpus", "read_report", "__version__"]
+
+
+def __getattr__(name: str):
+    """Research modules on first use (PEP 562), so `import toolkit` stays light."""
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

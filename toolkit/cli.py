@@ -8,18 +8,11 @@ import sys
 
 import pandas as pd
 
-from .readers import ReadError
-from .report import Report, read_report
+from toolkit.readers import ReadError
+from toolkit.schema.fields import format_value
+from toolkit.extract.report import Report, read_report
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNREADABLE = 0, 1, 2
-
-
-def format_value(v) -> str:
-    """Numbers as printed: integers without '.0', decimals in their shortest exact form, NA as ''."""
-    if v is None or pd.isna(v):
-        return ""
-    v = float(v)
-    return str(int(v)) if v.is_integer() else repr(v)
 
 
 def cells_csv(report: Report) -> str:
@@ -67,8 +60,8 @@ def cmd_show(args) -> int:
 
 def cmd_build(args) -> int:
     """Corpus -> dataset folder; exit 0 when the build completed (1 with --strict and any error), 2 if it could not run."""
-    from .corpus import summary_line
-    from .store import build
+    from toolkit.dataset.corpus import summary_line
+    from toolkit.dataset.store import build
 
     try:
         with contextlib.ExitStack() as stack:
@@ -82,7 +75,7 @@ def cmd_build(args) -> int:
     print(summary_line(stats))
     print(f"wrote {args.out}: reports, cells, checks, errors, codes (.parquet, .csv) and datapackage.json")
     if args.prune_cache and not args.no_cache:
-        from .cache import default_dir, prune
+        from toolkit.dataset.cache import default_dir, prune
 
         removed, freed = prune(args.cache or default_dir())
         print(f"cache: removed {removed} folder(s) of other code versions ({freed / 2**20:.1f} MB)")
@@ -99,7 +92,7 @@ def _dask_executor(address: str, stack: contextlib.ExitStack):
 
 def cmd_fetch(args) -> int:
     """Download what a manifest lists into a folder; exit 0 when nothing failed, 1 otherwise."""
-    from .fetch import fetch, summary
+    from toolkit.dataset.fetch import fetch, summary
 
     try:
         results = fetch(args.manifest, args.out, retries=args.retries, timeout=args.timeout)

@@ -40,7 +40,7 @@ _PINYIN = re.compile(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚ
 @lru_cache(maxsize=1)
 def _table() -> array:
     """Code point -> folded code point, as a flat array (str.translate reads it faster than a dict)."""
-    from . import schema
+    from toolkit import schema
 
     mapping = schema.t2s() | _FOLD
     table = array("I", range(max(mapping) + 1))  # a character beyond its end stays as it is

@@ -6,7 +6,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from .base import ReadError
+from toolkit.readers.base import ReadError
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _WESTERN = {"ascii", "iso8859-1", "cp1252", "latin-1"}

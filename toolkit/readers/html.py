@@ -7,9 +7,9 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from ..normalize import is_blank, looks_like_value
-from .base import RawDocument, RawRow, ReadError
-from .encoding import codec_name, decode, html_charset
+from toolkit.normalize import is_blank, looks_like_value
+from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.encoding import codec_name, decode, html_charset
 
 MAX_HTML_BYTES = 50 * 1024 * 1024
 MAX_ELEMENTS = 1_000_000

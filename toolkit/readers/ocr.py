@@ -4,7 +4,7 @@ Pages without a text layer are found first; of those, only the ones with ruled t
 at low resolution) are rendered at full resolution. The ruling lines give the grid (grid.py), the
 recogniser reads each cell's lines of text (recognize.py), and every cell keeps its page, pixel box,
 confidence and near-miss readings, so that the identities can later catch and repair a misread digit
-(toolkit.repair) and a person can see what was read (toolkit.ocr_plot).
+(toolkit.extract.repair) and a person can see what was read (toolkit.research.inspect).
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import grid
-from .base import OcrCell, RawDocument, RawRow, ReadError
-from .pdf import _page_numbers, has_text_layer
-from .recognize import Reading
+from toolkit.readers import grid
+from toolkit.readers.base import OcrCell, RawDocument, RawRow, ReadError
+from toolkit.readers.pdfium import open_pdf, page_has_text_layer, page_image, page_numbers
+from toolkit.readers.recognize import Reading
 
 RENDER_DPI = 200  # measured: 200 dpi reads every digit of real tables; lower resolutions drop some
 PRESELECT_DPI = 40  # enough to see ruling lines, cheap enough for every page
@@ -40,11 +40,6 @@ SNAP_MIN_CHARS = 5  # shorter label text is too little to tell one template phra
 SNAP_CUTOFF = 0.8  # difflib similarity a misread label must reach to be read as the template's phrase
 
 
-def page_has_text_layer(page) -> bool:
-    """Whether a pypdfium2 page has a usable text layer; False means it is a scan that needs OCR."""
-    return has_text_layer(page.get_textpage().get_text_bounded())
-
-
 def read_scanned_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int] | None = None,
                      preselect: bool = True, dpi: int = RENDER_DPI, first_table: int = 0) -> RawDocument:
     """Read a PDF whose pages (all, or the 1-based `pages`) may be scans: OCR the table pages, keep text layers.
@@ -52,15 +47,10 @@ def read_scanned_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequ
     `preselect=False` OCRs every scanned page whole (slow; for comparison). `first_table` numbers the
     tables found here after those a caller already has (a mixed PDF read partly from its text layer).
     """
-    import pypdfium2 as pdfium
-
     raw = Path(path).read_bytes() if data is None else data
+    pdf = open_pdf(raw)
     try:
-        pdf = pdfium.PdfDocument(raw)
-    except pdfium.PdfiumError as exc:
-        raise ReadError(f"PDFium cannot open it ({exc})", stage="open") from None
-    try:
-        numbers = _page_numbers(len(pdf), pages)
+        numbers = page_numbers(len(pdf), pages)
         scanned = [n for n in numbers if not page_has_text_layer(pdf[n - 1])]
         wanted = [n for n in scanned if not preselect or is_table_page(page_image(pdf, n, PRESELECT_DPI), PRESELECT_DPI)]
         text = {n: _text_rows(pdf[n - 1], n) for n in numbers if n not in scanned}
@@ -68,7 +58,7 @@ def read_scanned_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequ
     finally:
         pdf.close()
     if images:
-        from .recognize import recognizer
+        from toolkit.readers.recognize import recognizer
 
         recognizer()  # loaded once, before the page threads (or the ReadError naming the extra)
     modes = {n: "all" if not preselect else "title" if n == 1 else "none" for n in images}
@@ -101,15 +91,8 @@ def _numbered(per_page: list[list[RawRow]], first: int) -> list[RawRow]:
 def read_image(path: str | Path, *, data: bytes | None = None, dpi: float | None = None) -> RawDocument:
     """Read a photo or scan of the tables (PNG, JPEG, TIFF; every frame of a multi-page TIFF)."""
     raw = Path(path).read_bytes() if data is None else data
-    rows = [read_page(gray, res, page=n, tables=itertools.count(), prose="all") for n, (gray, res) in enumerate(_frames(raw, dpi), start=1)]
+    rows = [read_page(gray, res, page=n, tables=itertools.count(), prose="all") for n, (gray, res) in enumerate(frames(raw, dpi), start=1)]
     return RawDocument(str(path), "ocr", tuple(_numbered(rows, 0)), notes=("OCR of an image",))
-
-
-def page_image(pdf, number: int, dpi: float) -> np.ndarray:
-    """One page rendered grey at `dpi` (pypdfium2), as a contiguous uint8 array."""
-    bitmap = pdf[number - 1].render(scale=dpi / 72, grayscale=True)
-    arr = bitmap.to_numpy()
-    return np.ascontiguousarray(arr[..., 0] if arr.ndim == 3 else arr)
 
 
 def is_table_page(gray: np.ndarray, dpi: float) -> bool:
@@ -123,7 +106,7 @@ def _text_rows(page, number: int) -> list[RawRow]:
     return [RawRow((line.strip(),), page=number) for line in text.splitlines() if line.strip()]
 
 
-def _frames(raw: bytes, dpi: float | None) -> Iterator[tuple[np.ndarray, float]]:
+def frames(raw: bytes, dpi: float | None) -> Iterator[tuple[np.ndarray, float]]:
     """Every frame of an image file, grey, upright (EXIF), at no less than RENDER_DPI."""
     from PIL import Image, ImageOps, ImageSequence
 
@@ -152,7 +135,7 @@ def _upscale(gray: np.ndarray, factor: float) -> np.ndarray:
 
 def read_page(gray: np.ndarray, dpi: float, *, page: int, tables: Iterator[int], prose: str = "none") -> list[RawRow]:
     """One page image -> table rows, plus its other lines of text ('all') or its title ('title'), in reading order."""
-    from .recognize import recognizer
+    from toolkit.readers.recognize import recognizer
 
     found = grid.find_page(gray, dpi)
     units = _table_units(found, tables)
@@ -241,7 +224,7 @@ def _join(lines: list[str]) -> str:
 @lru_cache(maxsize=1)
 def lexicon() -> frozenset[str]:
     """The phrases the national tables print (row and column labels, header words), without numbering."""
-    from .. import schema
+    from toolkit import schema
 
     phrases = set()
     for label in schema.codes().label_zh:

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from .. import schema
-from ..normalize import fold
-from .base import RawDocument, RawRow, ReadError
-from .pdf_layout import Char, Grid, grid_from_camelot, grid_rows, is_page_number, join_grids
-from .pdf_layout import NUMBERED, paragraphs, position_rows, same_columns
-from .pdf_vector import lattice_tables, page_chars
+from toolkit import schema
+from toolkit.normalize import fold
+from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.pdfium import has_text_layer, open_pdf, page_numbers
+from toolkit.readers.pdf_layout import Char, Grid, grid_from_camelot, grid_rows, is_page_number, join_grids
+from toolkit.readers.pdf_layout import NUMBERED, paragraphs, position_rows, same_columns
+from toolkit.readers.pdf_vector import lattice_tables, page_chars
 
 # Words printed only in the tables' headers: one is enough to mark a page.
 TABLE_ONLY = re.compile("|".join(schema.compile_label(w) for w in (
@@ -32,7 +33,6 @@ TABLE_ONLY = re.compile("|".join(schema.compile_label(w) for w in (
     "申请人情况", "本年新制作数量", "对外公开总数量")))
 GRID_WORDS = re.compile("|".join(schema.compile_label(w) for w in ("行政复议", "行政诉讼", "结果维持", "尚未审结", "总计")))
 MIN_ROW_LABELS = 3  # distinct row labels that make a page a table page (prose mentions a few)
-MIN_TEXT_CHARS = 20  # fewer letters or digits than this: the page has no usable text layer
 EDGE = 1.0  # a table's rules this close to the page's side (points) were cut by it
 LAYOUT = {"boxes_flow": None}  # camelot only needs text lines, not pdfminer's reading-order boxes
 
@@ -59,7 +59,7 @@ def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int
     raw = Path(path).read_bytes() if data is None else data
     pdf = open_pdf(raw, password)
     try:
-        texts = [_page(pdf, n) for n in _page_numbers(len(pdf), pages)]
+        texts = [_page(pdf, n) for n in page_numbers(len(pdf), pages)]
         blind = [p.number for p in texts if not has_text_layer(p.text)]
         wanted = table_pages(texts)
         if blind and not wanted:
@@ -82,39 +82,9 @@ def read_pdf(path: str | Path, *, data: bytes | None = None, pages: Sequence[int
 
 def _scanned(path, raw: bytes, pages, first_table: int = 0) -> RawDocument:
     """Image-only pages go to OCR (the optional `ocr` extra), which says what to install when it is missing."""
-    from .ocr import read_scanned_pdf
+    from toolkit.readers.ocr import read_scanned_pdf
 
     return read_scanned_pdf(path, data=raw, pages=pages, first_table=first_table)
-
-
-def open_pdf(raw: bytes, password: str | None = None) -> pdfium.PdfDocument:
-    """Open the bytes with PDFium, turning its error codes into reasons a person can act on."""
-    if not raw.strip():
-        raise ReadError("the file is empty", stage="open")
-    if b"%PDF-" not in raw[:1024]:
-        from . import sniff
-
-        raise ReadError(f"not a PDF: no %PDF- header; the bytes look like {sniff(raw)} data", stage="open")
-    try:
-        pdf = pdfium.PdfDocument(raw, password=password)
-    except pdfium.PdfiumError as exc:
-        reason = {4: "encrypted: the PDF needs a password" + (" (the one given is wrong)" if password else ""),
-                  5: "encrypted with a security scheme PDFium does not support",
-                  3: "damaged or truncated (PDFium cannot parse its structure)"}
-        raise ReadError(reason.get(exc.err_code, f"PDFium cannot open it ({exc})"), stage="open") from None
-    if len(pdf) == 0:
-        pdf.close()
-        raise ReadError("the PDF has no pages (damaged or truncated?)", stage="open")
-    return pdf
-
-
-def _page_numbers(count: int, pages: Sequence[int] | None) -> list[int]:
-    if pages is None:
-        return list(range(1, count + 1))
-    bad = [p for p in pages if not isinstance(p, int) or not 1 <= p <= count]
-    if bad:
-        raise ValueError(f"pages {bad} out of range: this PDF has pages 1..{count}")
-    return sorted(set(pages))
 
 
 def _page(pdf: pdfium.PdfDocument, number: int) -> Page:
@@ -124,12 +94,6 @@ def _page(pdf: pdfium.PdfDocument, number: int) -> Page:
         return Page(number, page, textpage, textpage.get_text_bounded(), tuple(page.get_mediabox()))
     except pdfium.PdfiumError as exc:
         raise ReadError(f"page {number} cannot be read ({exc}); the file may be truncated", stage="open") from None
-
-
-def has_text_layer(text: str) -> bool:
-    """Whether a page's text layer is usable; False means the page needs OCR (a scan, or glyphs without Unicode)."""
-    useful = sum(ch.isalnum() for ch in text)
-    return useful >= MIN_TEXT_CHARS and useful >= 0.5 * sum(not ch.isspace() for ch in text)
 
 
 def _span(numbers: list[int], total: int) -> str:
@@ -172,10 +136,8 @@ def _row_labels(flat: str) -> int:
 @lru_cache(maxsize=1)
 def _label_regexes() -> tuple[re.Pattern, ...]:
     """The matcher's own row labels of the proactive and applications tables (computed once: a pandas query)."""
-    from ..match import _label_plan
-
     tables = ("proactive", "applications")
-    return tuple(schema.label_regex(t, code, fmt) for t in tables for code, fmt in _label_plan(t))
+    return tuple(schema.label_regex(t, code, fmt) for t in tables for code, fmt in schema.label_plan(t))
 
 
 def _lattice(pages: list[Page], source: str | Path | bytes, password: str | None) -> tuple[list[Grid], list[str]]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
-from ..normalize import is_blank, looks_like_value
+from toolkit.normalize import is_blank, looks_like_value
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF points (origin bottom-left)
 

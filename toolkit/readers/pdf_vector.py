@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .pdf_layout import Char
+from toolkit.readers.pdf_layout import Char
 
 if TYPE_CHECKING:
     from camelot.core import Table

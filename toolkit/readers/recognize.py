@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import ReadError
+from toolkit.readers.base import ReadError
 
 MODEL = "PP-OCRv6_rec_small.onnx"  # shipped in the rapidocr 3.10.0 wheel; the one measured
 HEIGHT = 48  # the model's input height

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..normalize import looks_like_value
-from .base import RawDocument, RawRow
-from .encoding import decode
+from toolkit.normalize import looks_like_value
+from toolkit.readers.base import RawDocument, RawRow
+from toolkit.readers.encoding import decode
 
 MIN_RUN = 2  # lines after a label that make its row (one lone number may be prose)
 MAX_LABEL = 50  # characters of a line that may own a single printed blank (longer lines, or sentences, are prose)

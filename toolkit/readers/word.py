@@ -11,8 +11,8 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from .base import RawDocument, RawRow, ReadError
-from .html import carried_down, norm_text, spread_blanks
+from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.html import carried_down, norm_text, spread_blanks
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ANCHOR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}anchor"

@@ -198,3 +198,16 @@ def marker_regex(table: str, fmt: str) -> re.Pattern | None:
     if sel.empty:
         return None
     return re.compile("|".join(f"(?:{compile_label(p)})" for p in sel.pattern.iloc[0].split("|")))
+
+
+@lru_cache(maxsize=None)
+def label_plan(table: str) -> tuple[tuple[str, str], ...]:
+    """Every row label of a table across formats, in printed order, each with a format it belongs to."""
+    plan: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for code in codes().query("table == @table and kind == 'row'").code:
+        fmt = "2021" if code in rows(table, "2021") else "2019"
+        if code not in seen:
+            plan.append((code, fmt))
+            seen.add(code)
+    return tuple(plan)

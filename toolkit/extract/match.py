@@ -1,0 +1,256 @@
+"""Rows of cell strings -> canonical cells: find each table by its printed labels, in order, then its values.
+
+Matching is by label and order, never by grid position: the same code reads a one-cell-per-line
+dump, a pipe table, an HTML/PDF/DOCX grid and a run where every separator was lost.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+from dataclasses import dataclass, field
+
+from toolkit import schema
+from toolkit.normalize import fold, looks_like_value
+from toolkit.readers.base import RawDocument
+
+WINDOW = 600  # characters allowed between one row label and the next
+MIN_ROWS = 2  # labels followed by values that make a table
+_DIGIT = re.compile(r"\d")
+_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)")  # a table label is followed by values
+_VALUE_LEAD = re.compile(r"[\s\d.,+\-/—]*[\d\-/—]")  # values run into the next label's text
+
+
+@dataclass(frozen=True)
+class Flat:
+    """The document as one folded string: cells joined by \\x1f, rows by \\x1e, with row pages."""
+
+    text: str
+    raw: str
+    starts: tuple[int, ...]
+    pages: tuple[int | None, ...]
+
+    def row(self, pos: int) -> int:
+        """The index of the row that holds text position `pos`."""
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def page(self, pos: int) -> int | None:
+        return self.pages[max(0, self.row(pos))] if self.starts else None
+
+
+@dataclass
+class Blob:
+    """The printed values behind one label: the cells they should fill and every reading of them."""
+
+    table: str
+    keys: list[tuple[str, str]]
+    pieces: list[tuple[int, int]]
+    candidates: list[tuple[str, ...]] = field(default_factory=list)
+    direct: bool = False
+    truncated: bool = False
+    note: str = ""
+
+
+def flatten(doc: RawDocument) -> Flat:
+    parts, starts, pages, pos = [], [], [], 0
+    for row in doc.rows:
+        line = _line(row.cells)
+        starts.append(pos)
+        pages.append(row.page)
+        parts.append(line)
+        pos += len(line) + 1
+    raw = "\x1e".join(parts)
+    return Flat(fold(raw), raw, tuple(starts), tuple(pages))
+
+
+def _line(cells: tuple[str, ...]) -> str:
+    """A row's cells joined by \\x1f, a separator inside a cell made a space."""
+    line = "\x1f".join(cells)
+    if "\x1e" in line or line.count("\x1f") >= len(cells):  # a cell holds a separator (rare): replace it
+        line = "\x1f".join(c.replace("\x1e", " ").replace("\x1f", " ") for c in cells)
+    return line
+
+
+def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: int,
+         after: dict | None = None) -> list[tuple[str, int, int]]:
+    """Find row labels in printed order from `start`; a label not found near the previous one is missing.
+
+    `after` remembers what follows each label found, so scans from several starts that meet on the
+    same label read the rest of the table once.
+    """
+    for i, (code, fmt) in enumerate(codes):
+        m = schema.label_regex(table, code, fmt).search(text, start, end)
+        if m:
+            rest = _following(text, table, codes[i + 1 :], m.end(), end, {} if after is None else after)
+            return [(code, m.start(), m.end())] + rest
+    return []
+
+
+def _following(text: str, table: str, codes: list[tuple[str, str]], pos: int, end: int, after: dict) -> list:
+    """The labels after one that ends at `pos`, each found within WINDOW of the one before."""
+    key = (len(codes), pos)  # the codes are always a tail of one plan
+    if key not in after:
+        after[key] = []
+        for i, (code, fmt) in enumerate(codes):
+            m = schema.label_regex(table, code, fmt).search(text, pos, min(end, pos + WINDOW))
+            if m:
+                after[key] = [(code, m.start(), m.end())] + _following(text, table, codes[i + 1 :], m.end(), end, after)
+                break
+    return after[key]
+
+
+def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, end: int | None = None):
+    """The placement of a table's labels that finds the most of them (a prose mention finds few)."""
+    end = len(text) if end is None else end
+    best: list[tuple[str, int, int]] = []
+    best_score = (0, 0)
+    after: dict = {}
+    for i, (code, fmt) in enumerate(codes[:3]):
+        for m in schema.label_regex(table, code, fmt).finditer(text, start, end):
+            found = scan(text, table, codes[i:], m.start(), end, after)
+            score = (len(found), sum(bool(_VALUE_AHEAD.match(text, e)) for _, _, e in found))
+            if score > best_score:
+                best, best_score = found, score
+    return best if best_score[1] >= MIN_ROWS else []  # a label or two in prose is not a table
+
+
+def value_pieces(flat: Flat, start: int, end: int, want: int = 1) -> tuple[list[tuple[int, int]], bool]:
+    """Spans of the value cells that follow a label (same row, else the next non-empty row).
+
+    Where each row holds a single cell (one value per line), following one-cell rows are taken
+    until `want` cells are found. Returns the spans and whether they run into the end of the
+    document (a truncated excerpt).
+    """
+    text = flat.text
+    spans: list[tuple[int, int]] = []
+    for n, (cs, ce) in enumerate(_split(text, start, end, "\x1e")):
+        cells = _split(text, cs, ce, "\x1f")
+        if n == 0:
+            residue, cells = cells[0], cells[1:]
+            if text[residue[0] : residue[1]].strip():
+                cells = [residue] + cells
+        if not cells or (n > 0 and all(not text[a:b].strip() for a, b in cells)):
+            continue
+        if spans and (len(cells) > 1 or not looks_like_value(text[cells[0][0] : cells[0][1]])):
+            break
+        for a, b in cells:
+            piece = text[a:b]
+            if not looks_like_value(piece):
+                lead = _VALUE_LEAD.match(piece)
+                if lead and not spans:
+                    spans.append((a, a + lead.end()))
+                return spans, False
+            spans.append((a, b))
+        if len(cells) > 1 or len(spans) >= want or len(text[spans[0][0] : spans[0][1]].split()) > 1:
+            break
+    return spans, end >= len(text) - 1
+
+
+def _split(text: str, start: int, end: int, sep: str) -> list[tuple[int, int]]:
+    out, pos = [], start
+    while True:
+        nxt = text.find(sep, pos, end)
+        if nxt < 0:
+            out.append((pos, end))
+            return out
+        out.append((pos, nxt))
+        pos = nxt + 1
+
+
+APPEALS_START = re.compile(schema.compile_label("行政复议"))
+APPEALS_HEADER = re.compile("|".join(schema.compile_label(w) for w in (
+    "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉",
+    "维持", "纠正", "审结", "起诉", "结果", "其他")))
+SECTION_END = re.compile(r"(?:^|[\x1e\x1f\s。])(?:五|六)[、.]|存在的主要问题|其他需要报告")
+
+
+def _applications_format(found: list[tuple[str, int, int]], fallback: str | None) -> tuple[str, str]:
+    """2021 prints three （六） sub-rows, 2019 one row; an excerpt cut before （六） borrows the other table's."""
+    codes = {code for code, _, _ in found}
+    if len(codes & {"other_no_correction", "other_no_fee", "other_other"}) >= 2:
+        return "2021", ""
+    if codes & {"other", "total_handled", "carried_forward"}:
+        return "2019", ""
+    if fallback:
+        return fallback, "the table stops before （六）其他处理; format taken from the 主动公开 table"
+    return "2021", "the table stops before （六）其他处理 and nothing else names the format; assumed 2021"
+
+
+def _proactive_format(text: str, start: int, end: int) -> str | None:
+    for fmt in ("2019", "2021"):
+        rx = schema.marker_regex("proactive", fmt)
+        if rx and rx.search(text, max(0, start - 400), end):
+            return fmt
+    return None
+
+
+def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
+    """Locate the three tables; return their formats, the value blobs to resolve, and notes as checks."""
+    text = flat.text
+    blobs: list[Blob] = []
+    formats: dict[str, str] = {}
+    notes: list[dict] = []
+
+    apps = locate(text, "applications", schema.label_plan("applications"))
+    apps_start = apps[0][1] if apps else len(text)
+    pro = locate(text, "proactive", schema.label_plan("proactive"), 0, apps_start)
+    if pro:
+        fmt = _proactive_format(text, pro[0][1], pro[-1][2] + WINDOW)
+        if fmt is None:
+            fmt = "2019" if any(c in ("other_admin_services", "procurement") for c, _, _ in pro) else "2021"
+            notes.append(_note("proactive", "format", "no column header names the format; guessed from the rows"))
+        formats["proactive"] = fmt
+        lay = schema.layout("proactive", fmt)
+        pro = [f for f in pro if f[0] in lay]
+        blobs += _row_blobs(flat, "proactive", pro, lay, apps_start)
+    if apps:
+        fmt, why = _applications_format(apps, formats.get("proactive"))
+        if why:
+            notes.append(_note("applications", "format", why))
+        formats["applications"] = fmt
+        lay = schema.layout("applications", fmt)
+        apps = [f for f in apps if f[0] in lay]
+        tail = apps[-1][2]
+        m = APPEALS_START.search(text, tail)
+        tail_end = m.start() if m else min(len(text), tail + WINDOW)
+        blobs += _row_blobs(flat, "applications", apps, lay, tail_end)
+        appeals = _appeals_blob(flat, m.start() if m else None)
+        if appeals:
+            formats["appeals"] = fmt
+            blobs.append(appeals)
+    return formats, blobs, notes
+
+
+def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]:
+    out = []
+    for i, (code, _s, e) in enumerate(found):
+        stop = found[i + 1][1] if i + 1 < len(found) else end
+        pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
+        if not pieces:
+            continue  # a label with nothing after it: its cells are missing, not blank
+        out.append(Blob(table, [(code, c) for c in lay[code]], pieces, truncated=truncated))
+    return out
+
+
+def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:
+    """The 15 appeals values follow the last header word before the first digit."""
+    if start is None:
+        return None
+    text = flat.text
+    end_m = SECTION_END.search(text, start + 1)
+    end = end_m.start() if end_m else len(text)
+    last = start
+    for m in APPEALS_HEADER.finditer(text, start, end):
+        if _DIGIT.search(text, last, m.start()):
+            break
+        last = m.end()
+    keys = [(r, c) for r in schema.rows("appeals", "2021") for c in schema.cols("appeals", "2021")]
+    pieces, truncated = value_pieces(flat, last, end, len(keys))
+    if not pieces:
+        return None
+    return Blob("appeals", keys, pieces, truncated=truncated)
+
+
+def _note(table: str, check: str, detail: str, scope: str = "table") -> dict:
+    return {"check": check, "table": table, "scope": scope, "lhs": None, "rhs": None, "diff": None,
+            "ok": None, "status": "note", "detail": detail}

@@ -1,0 +1,1 @@
+"""On a Dataset: indicators, harmonized series, quality, similarity, plots and fonts, inspect."""
