@@ -32,6 +32,8 @@ demo: dataset
 	@echo "notebooks: build/notebooks/*.html; figures: notebooks/figures/; interactive: $(VENV)/bin/jupyter lab notebooks"
 
 test: $(VENV)/.installed sysdeps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 2 -q
 
 # The committed dataset (data/processed) from the real reports: ../shared/corpus/raw where it exists, else data/raw

@@ -1,31 +1,33 @@
-"""How long each corpus document takes to become a Report, and for PDFs how that compares with two baselines.
+"""How long each corpus document takes to become a Report, and for PDFs how that compares with
+two baselines.
 
-Run: python benchmarks/bench_readers.py [--repeat N] [--corpus DIR] [--only GLOB] [--clock wall|cpu]. Prints numbers; asserts nothing.
+Run: python benchmarks/bench_readers.py [--repeat N] [--corpus DIR] [--only GLOB]
+[--clock wall|cpu]. Prints numbers; asserts nothing.
 
-For every file in <corpus>/raw: the median wall time of `toolkit.read_report` (read + match + meta + checks),
-after one warm-up call so imports are not counted. For PDFs also (a) merely reading every page's text layer
-with pypdfium2 and (b) camelot's default lattice read, `camelot.read_pdf(path, pages="all")`, of the same
-pages, and the ratios. Targets: a text-layer PDF within 5x of (a) and at least 10x faster than (b);
-HTML and text reports under 10 ms.
+For every file in <corpus>/raw: the median wall time of `toolkit.read_report` (read + match + meta +
+checks), after one warm-up call so imports are not counted. For PDFs also (a) merely reading every
+page's text layer with pypdfium2 and (b) camelot's default lattice read,
+`camelot.read_pdf(path, pages="all")`, of the same pages, and the ratios. Targets: a text-layer
+PDF within 5x of (a) and at least 10x faster than (b); HTML and text reports under 10 ms.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 
+from toolkit import ReadError, read_report
+from toolkit.readers import sniff
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from toolkit import ReadError, read_report  # noqa: E402
-from toolkit.readers import sniff  # noqa: E402
-
-
-CLOCK = time.perf_counter  # --clock cpu: time.process_time, steadier on a loaded machine (counts all threads)
+CLOCK = (
+    time.perf_counter
+)  # --clock cpu: time.process_time, steadier on a loaded machine (counts all threads)
 
 
 def median_seconds(fn, repeat: int) -> float:
@@ -61,9 +63,10 @@ def camelot_default(path: Path) -> None:
 
 
 def stages(path: Path, repeat: int) -> str:
-    """Where a PDF's time goes: the ruled grids of the table pages, the rest of the reader, the report."""
-    from toolkit.readers import pdf as reader
+    """Where a PDF's time goes: the ruled grids of the
+    table pages, the rest of the reader, the report."""
     from toolkit.extract.report import build_report
+    from toolkit.readers import pdf as reader
 
     data = path.read_bytes()
     doc = reader.read_pdf(path)
@@ -89,8 +92,11 @@ def stages(path: Path, repeat: int) -> str:
     grids = median_seconds(lattice, repeat) - median_seconds(pages, repeat)
     whole = median_seconds(lambda: reader.read_pdf(path), repeat)
     report = median_seconds(lambda: build_report(doc, data), repeat)
-    return (f"stages: read_pdf {whole * 1000:.1f} ms, of which ruled grids (PDFium paths + camelot lattice geometry) "
-            f"on pages {wanted} {grids * 1000:.1f} ms; match + checks + meta {report * 1000:.1f} ms")
+    return (
+        f"stages: read_pdf {whole * 1000:.1f} ms, of which ruled grids "
+        "(PDFium paths + camelot lattice geometry) "
+        f"on pages {wanted} {grids * 1000:.1f} ms; match + checks + meta {report * 1000:.1f} ms"
+    )
 
 
 def bench_file(path: Path, repeat: int) -> str:
@@ -103,8 +109,10 @@ def bench_file(path: Path, repeat: int) -> str:
     if kind == "pdf":
         a = median_seconds(lambda: text_layer(path), repeat)
         b = median_seconds(lambda: camelot_default(path), max(1, repeat // 3))
-        line += (f"   text layer {a * 1000:6.1f} ms (ours {ours / a:4.1f}x)"
-                 f"   camelot default {b * 1000:7.1f} ms ({b / ours:4.1f}x faster)")
+        line += (
+            f"   text layer {a * 1000:6.1f} ms (ours {ours / a:4.1f}x)"
+            f"   camelot default {b * 1000:7.1f} ms ({b / ours:4.1f}x faster)"
+        )
         line += "\n" + " " * 8 + stages(path, repeat)
     elif ours > 0.010:
         line += "   over the 10 ms target"
@@ -112,9 +120,13 @@ def bench_file(path: Path, repeat: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeat", type=int, default=9)
-    p.add_argument("--corpus", type=Path, default=Path(os.environ.get("OGI_CORPUS", ROOT.parent / "shared" / "corpus")))
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(os.environ.get("OGI_CORPUS", ROOT.parent / "shared" / "corpus")),
+    )
     p.add_argument("--only", default="*", help="glob of file names to time, e.g. '*.pdf'")
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = p.parse_args(argv)

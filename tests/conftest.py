@@ -1,4 +1,6 @@
-"""Shared fixtures: the real corpus lives beside the repository in ../shared/corpus (never copied in)."""
+"""Shared fixtures: the real corpus lives beside the
+repository in ../shared/corpus (never copied in)."""
+
 from __future__ import annotations
 
 import importlib
@@ -14,10 +16,11 @@ CORPUS = Path(os.environ.get("OGI_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
 def pytest_configure(config) -> None:
-    """Every toolkit module, imported up front. Hypothesis draws some values from the constants of the project
-    modules loaded so far; loading them all before any test makes each property test draw the same examples
-    whichever tests pytest-xdist ran before it, so a CI failure reproduces here. (A hook, not module code:
-    the worker processes of the pool tests import this file and must stay light.)"""
+    """Every toolkit module, imported up front. Hypothesis draws some values from the constants of
+    the project modules loaded so far; loading them all before any test makes each property test
+    draw the same examples whichever tests pytest-xdist ran before it, so a CI failure reproduces
+    here. (A hook, not module code: the worker processes of the pool tests import this file and must
+    stay light.)"""
     import toolkit
 
     for mod in pkgutil.walk_packages(toolkit.__path__, "toolkit."):

@@ -1,4 +1,6 @@
-"""Hypothesis strategies for valid report cells and rendering styles (toolkit.testing.render builds the files)."""
+"""Hypothesis strategies for valid report cells and rendering
+styles (toolkit.testing.render builds the files)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,7 +15,8 @@ CORE = ("applications", "appeals")
 
 
 def counts(top: int = MAX_COUNT, zeros: int = 2) -> st.SearchStrategy[int]:
-    """Mostly zeros, as real reports are (`zeros` to 2 for the rest); small counts often; up to `top` sometimes."""
+    """Mostly zeros, as real reports are (`zeros` to 2 for
+    the rest); small counts often; up to `top` sometimes."""
     return st.one_of(*[st.just(0)] * zeros, st.integers(1, 9), st.integers(0, top))
 
 
@@ -33,8 +36,13 @@ VALUES = {"count": counts, "signed": signed, "amount": amounts}
 
 
 @st.composite
-def report_cells(draw, fmt: str | None = None, blank_tables: tuple[str, ...] | None = None,
-                 top: int = MAX_COUNT, zeros: int = 2) -> pd.DataFrame:
+def report_cells(
+    draw,
+    fmt: str | None = None,
+    blank_tables: tuple[str, ...] | None = None,
+    top: int = MAX_COUNT,
+    zeros: int = 2,
+) -> pd.DataFrame:
     """Cells of a valid report (every identity holds), some of them blank (NA) in `blank_tables`.
 
     Free cells are zero `zeros` times in `zeros` + 2, else up to `top`.
@@ -43,7 +51,9 @@ def report_cells(draw, fmt: str | None = None, blank_tables: tuple[str, ...] | N
     free = {key: draw(VALUES[kind](top, zeros)) for key, kind in free_cells(fmt)}
     cells = complete(free, fmt)
     if blank_tables is None:
-        blank_tables = draw(st.sampled_from(((), ("proactive",), ("proactive",), ("proactive",) + CORE)))
+        blank_tables = draw(
+            st.sampled_from(((), ("proactive",), ("proactive",), ("proactive",) + CORE))
+        )
     where = [i for i, t in enumerate(cells.table) if t in blank_tables]
     if where:
         hit = draw(st.sets(st.sampled_from(where), max_size=6))
@@ -53,7 +63,8 @@ def report_cells(draw, fmt: str | None = None, blank_tables: tuple[str, ...] | N
 
 @st.composite
 def styles(draw, to: str, blanks: tuple[str, ...] = BLANK_MARKERS + ("mixed",)) -> Style:
-    """Every kind of mess a target can carry: blank markers, numbering, typos, merges, wraps, splits."""
+    """Every kind of mess a target can carry: blank
+    markers, numbering, typos, merges, wraps, splits."""
     return Style(
         blank=draw(st.sampled_from(blanks)),
         numbering=draw(st.sampled_from(NUMBERINGS + ("mixed",))),
@@ -61,7 +72,9 @@ def styles(draw, to: str, blanks: tuple[str, ...] = BLANK_MARKERS + ("mixed",)) 
         typo=draw(st.booleans()),
         instructions=draw(st.booleans()),
         merged=draw(st.booleans()),
-        padded=draw(st.booleans()) if to != "text-run" else False,  # a spanned cell as a plain grid with empty cells
+        padded=draw(st.booleans())
+        if to != "text-run"
+        else False,  # a spanned cell as a plain grid with empty cells
         wrap=draw(st.booleans()),
         split=draw(st.one_of(st.none(), st.integers(1, 22))) if to == "pdf" else None,
         run_spaces=draw(st.sampled_from((0.0, 0.0, 0.3))) if to == "text-run" else 0.0,

@@ -1,23 +1,32 @@
-"""The command line: exit 0 verified, 1 read but not verified, 2 unreadable — one line, never a traceback."""
+"""The command line: exit 0 verified, 1 read but not
+verified, 2 unreadable — one line, never a traceback."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, raw_file
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 BAD = {
     "empty.txt": b"",
     "blank.txt": b"   \n\n\t\n",
     "garbage.bin": bytes(range(256)) * 40,
-    "not-a-report.txt": "今天天气很好，我们去公园散步。\n这是一段与政府信息公开无关的文字。\n".encode(),
+    "not-a-report.txt": (
+        "今天天气很好，我们去公园散步。\n这是一段与政府信息公开无关的文字。\n"
+    ).encode(),
     "zip.docx": b"PK\x03\x04" + b"\x00" * 100,
 }
 

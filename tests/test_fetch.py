@@ -1,4 +1,6 @@
-"""fetch: a manifest's files downloaded from a local server (127.0.0.1 only), verified, retried, never half-written."""
+"""fetch: a manifest's files downloaded from a local server
+(127.0.0.1 only), verified, retried, never half-written."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,12 +15,17 @@ import pytest
 from toolkit.cli import main
 from toolkit.dataset.fetch import fetch
 
-FILES = {"/good.txt": "2022年度政府信息公开工作年度报告\n".encode(), "/flaky.html": b"<html><p>flaky</p></html>",
-         "/corrupt.pdf": b"%PDF-1.4 served", "/gone.docx": b""}
+FILES = {
+    "/good.txt": "2022年度政府信息公开工作年度报告\n".encode(),
+    "/flaky.html": b"<html><p>flaky</p></html>",
+    "/corrupt.pdf": b"%PDF-1.4 served",
+    "/gone.docx": b"",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
-    """good: 200; flaky: 503 twice, then 200; corrupt: different bytes than the manifest's hash; gone: 404."""
+    """good: 200; flaky: 503 twice, then 200; corrupt:
+    different bytes than the manifest's hash; gone: 404."""
 
     hits: Counter = Counter()
 
@@ -53,22 +60,43 @@ def server():
 
 
 def manifest(base: str) -> pd.DataFrame:
-    rows = [(name.lstrip("/"), f"{base}{name}", hashlib.sha256(data).hexdigest()) for name, data in FILES.items()]
+    rows = [
+        (name.lstrip("/"), f"{base}{name}", hashlib.sha256(data).hexdigest())
+        for name, data in FILES.items()
+    ]
     rows.append(("offline.txt", "", hashlib.sha256(b"x").hexdigest()))
-    return pd.DataFrame(rows, columns=["file", "download_url", "sha256"]).assign(url="https://example.gov.cn/page.html")
+    return pd.DataFrame(rows, columns=["file", "download_url", "sha256"]).assign(
+        url="https://example.gov.cn/page.html"
+    )
 
 
 def test_fetch_verifies_retries_and_reports_each_file(server, tmp_path):
     out = tmp_path / "raw"
     res = fetch(manifest(server), out, retries=2, backoff=0.01).set_index("file")
-    assert res.status.to_dict() == {"good.txt": "fetched", "flaky.html": "fetched", "corrupt.pdf": "failed",
-                                    "gone.docx": "failed", "offline.txt": "skipped"}
-    assert res.attempts.to_dict() == {"good.txt": 1, "flaky.html": 3, "corrupt.pdf": 3, "gone.docx": 1, "offline.txt": 0}
-    assert res.loc["corrupt.pdf", "message"].startswith(f"checksum mismatch: expected {hashlib.sha256(b'%PDF-1.4 served').hexdigest()}")
+    assert res.status.to_dict() == {
+        "good.txt": "fetched",
+        "flaky.html": "fetched",
+        "corrupt.pdf": "failed",
+        "gone.docx": "failed",
+        "offline.txt": "skipped",
+    }
+    assert res.attempts.to_dict() == {
+        "good.txt": 1,
+        "flaky.html": 3,
+        "corrupt.pdf": 3,
+        "gone.docx": 1,
+        "offline.txt": 0,
+    }
+    assert res.loc["corrupt.pdf", "message"].startswith(
+        f"checksum mismatch: expected {hashlib.sha256(b'%PDF-1.4 served').hexdigest()}"
+    )
     assert res.loc["gone.docx", "message"] == "HTTP 404 Not Found"
     assert (out / "good.txt").read_bytes() == FILES["/good.txt"]
     assert (out / "flaky.html").read_bytes() == FILES["/flaky.html"]
-    assert sorted(p.name for p in out.iterdir()) == ["flaky.html", "good.txt"]  # nothing half-written, no temp files
+    assert sorted(p.name for p in out.iterdir()) == [
+        "flaky.html",
+        "good.txt",
+    ]  # nothing half-written, no temp files
     again = fetch(manifest(server), out, retries=0).set_index("file")
     assert again.loc[["good.txt", "flaky.html"], "status"].tolist() == ["present", "present"]
     assert Handler.hits["/good.txt"] == 1
@@ -81,7 +109,10 @@ def test_fetch_command_exits_1_when_a_file_failed(server, tmp_path, capsys):
     assert main(["fetch", "--manifest", str(path), "--out", str(tmp_path / "raw")]) == 0
     assert "1 fetched, 0 present, 1 skipped, 0 failed" in capsys.readouterr().out
     m.to_csv(path, index=False)
-    assert main(["fetch", "--manifest", str(path), "--out", str(tmp_path / "raw"), "--retries", "0"]) == 1
+    assert (
+        main(["fetch", "--manifest", str(path), "--out", str(tmp_path / "raw"), "--retries", "0"])
+        == 1
+    )
     assert "failed   gone.docx: HTTP 404 Not Found" in capsys.readouterr().out
 
 
@@ -91,5 +122,7 @@ def test_fetch_names_missing_columns(tmp_path):
 
 
 def test_fetch_refuses_other_schemes(tmp_path):
-    m = pd.DataFrame({"file": ["a.txt"], "download_url": [Path("/etc/hostname").as_uri()], "sha256": [""]})
+    m = pd.DataFrame(
+        {"file": ["a.txt"], "download_url": [Path("/etc/hostname").as_uri()], "sha256": [""]}
+    )
     assert fetch(m, tmp_path).status.tolist() == ["failed"]

@@ -1,12 +1,14 @@
-"""Golden tests: every real report with ground truth is reproduced exactly by `python -m toolkit cells`."""
+"""Golden tests: every real report with ground truth
+is reproduced exactly by `python -m toolkit cells`."""
+
 from __future__ import annotations
 
 import io
 
 import pandas as pd
 import pytest
-
 from conftest import raw_file, truth, truth_stems
+
 from toolkit.cli import main
 
 pytestmark = pytest.mark.corpus
@@ -39,9 +41,13 @@ def test_cells_equal_truth(stem, capsys, corpus):
     got = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
     assert list(got.columns[:4]) == ["table", "row", "col", "value"]
     expected = truth(stem)
-    merged = expected.merge(got, on=["table", "row", "col"], how="outer", suffixes=("_truth", "_got"), indicator=True)
+    merged = expected.merge(
+        got, on=["table", "row", "col"], how="outer", suffixes=("_truth", "_got"), indicator=True
+    )
     wrong = merged[(merged._merge != "both") | (merged.value_truth != merged.value_got)]
-    assert wrong.empty, wrong[["table", "row", "col", "value_truth", "value_got", "_merge"]].to_string()
+    assert wrong.empty, wrong[
+        ["table", "row", "col", "value_truth", "value_got", "_merge"]
+    ].to_string()
 
 
 @pytest.mark.parametrize("stem", sorted(EXPECTED_EXIT))
@@ -54,7 +60,10 @@ def test_pingtan_2020_names_its_arithmetic_error(capsys, corpus):
     code, out, _ = run(capsys, "check", str(raw_file("pingtan-zone-2020")))
     assert code == 1
     assert "inconsistent" in out
-    assert "results_sum (applications col:total) fails: the sum of 19 rows = 27 but total_handled = 21" in out
+    assert (
+        "results_sum (applications col:total) fails: the sum of 19 rows = 27 but total_handled = 21"
+        in out
+    )
     assert "col:natural_person) fails: the sum of 19 rows = 26 but total_handled = 20" in out
 
 
@@ -94,7 +103,11 @@ def test_chaoyang_wide_table_has_printed_labels(corpus):
     assert wide.loc["（七）总计", "自然人"] == 2042
     assert report.meta["agency"] == "北京市朝阳区人民政府"
     assert report.meta["year"] == 2022
-    assert report.meta["formats"] == {"proactive": "2021", "applications": "2021", "appeals": "2021"}
+    assert report.meta["formats"] == {
+        "proactive": "2021",
+        "applications": "2021",
+        "appeals": "2021",
+    }
 
 
 def test_year_is_the_statistics_year_not_the_publication_year(corpus):

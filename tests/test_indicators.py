@@ -1,15 +1,18 @@
 """Indicators against values hand-computed from the truth files (../shared/corpus/truth)."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import truth
-from toolkit.research import harmonize, indicators as ind
+
+from toolkit.research import harmonize
+from toolkit.research import indicators as ind
 
 
 def cells_of(*stems: str) -> pd.DataFrame:
-    """Truth cells as the toolkit's tidy cells: numeric value, '' (a blank cell) as NA, with report_id."""
+    """Truth cells as the toolkit's tidy cells: numeric
+    value, '' (a blank cell) as NA, with report_id."""
     frames = []
     for stem in stems:
         t = truth(stem)
@@ -18,7 +21,9 @@ def cells_of(*stems: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def one(frame: pd.DataFrame, report_id: str | None = None, category: str | None = None) -> pd.Series:
+def one(
+    frame: pd.DataFrame, report_id: str | None = None, category: str | None = None
+) -> pd.Series:
     sel = frame
     if report_id is not None:
         sel = sel[sel.report_id == report_id]
@@ -98,7 +103,9 @@ def test_appeals_huaian_2024():
     assert one(per100, category="litigation").value == pytest.approx(100 * (26 + 20) / 3050)
     corr = ind.correction_rate(cells)
     assert one(corr, category="reconsideration").value == pytest.approx(100 * 64 / (72 + 64 + 178))
-    assert one(corr, category="litigation").value == pytest.approx(100 * (4 + 1) / (13 + 4 + 8 + 12 + 1 + 1))
+    assert one(corr, category="litigation").value == pytest.approx(
+        100 * (4 + 1) / (13 + 4 + 8 + 12 + 1 + 1)
+    )
 
 
 @pytest.mark.corpus
@@ -115,13 +122,20 @@ def test_applicants_and_carry_over_chaoyang():
 @pytest.mark.corpus
 def test_grouped_results_are_ratios_of_sums():
     cells = cells_of(*PINGTAN, "shanghai-gov-office-2019")
-    reports = pd.DataFrame({"report_id": PINGTAN + ["shanghai-gov-office-2019"],
-                            "agency": ["平潭综合实验区"] * 7 + ["上海市人民政府办公厅"]})
+    reports = pd.DataFrame(
+        {
+            "report_id": PINGTAN + ["shanghai-gov-office-2019"],
+            "agency": ["平潭综合实验区"] * 7 + ["上海市人民政府办公厅"],
+        }
+    )
     out = ind.not_held_share(cells, by="agency", reports=reports).set_index("agency")
     assert out.loc["平潭综合实验区", "numerator"] == 7 + 4 + 25 + 37 + 31 + 75 + 50
     assert out.loc["平潭综合实验区", "denominator"] == 23 + 21 + 69 + 75 + 81 + 218 + 148
     assert out.loc["平潭综合实验区", "n_reports"] == 7
-    assert pd.isna(out.loc["上海市人民政府办公厅", "value"]) and out.loc["上海市人民政府办公厅", "n_excluded"] == 1
+    assert (
+        pd.isna(out.loc["上海市人民政府办公厅", "value"])
+        and out.loc["上海市人民政府办公厅", "n_excluded"] == 1
+    )
 
 
 @pytest.mark.corpus
@@ -143,15 +157,18 @@ def test_derived_other_is_na_when_a_part_is_blank():
     out = harmonize.add_other(cells)
     derived = out[out.derived]
     assert len(derived) == 1 and pd.isna(derived.value.iloc[0])
-    full = harmonize.add_other(tiny(other_no_correction__total=1, other_no_fee__total=0, other_other__total=2))
+    full = harmonize.add_other(
+        tiny(other_no_correction__total=1, other_no_fee__total=0, other_other__total=2)
+    )
     assert full[full.derived].value.iloc[0] == 3
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_other_values_is_add_other_for_one_report(seed):
-    """harmonize keeps the 其他处理 rule twice (a frame of many reports, a dict of one): they must agree."""
-    from toolkit.testing.render import random_cells
+    """harmonize keeps the 其他处理 rule twice (a frame
+    of many reports, a dict of one): they must agree."""
     from toolkit.extract.validate import cell_values
+    from toolkit.testing.render import random_cells
 
     cells = random_cells(seed, fmt="2021")
     if seed % 2:  # a blank part makes the derived cell NA

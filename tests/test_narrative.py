@@ -1,15 +1,16 @@
 """Prose figures against the tables (and boilerplate shared between reports' prose)."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import raw_file, truth
+
 from toolkit.extract import narrative
-from toolkit.research import similarity
 from toolkit.extract.pre2019 import read_legacy
+from toolkit.extract.validate import CHECK_COLUMNS
 from toolkit.readers import read_document
-from toolkit.extract.frames import CHECK_COLUMNS
+from toolkit.research import similarity
 
 
 def text(stem: str) -> str:
@@ -52,15 +53,21 @@ def test_fees_under_other_matters():
     found = narrative.facts(text("chaoyang-district-2022")).set_index("item").value
     assert (found["fee_notices"], found["fee_billed"], found["fee_collected"]) == (16, 1653, 240)
     checks = narrative.checks(text("chaoyang-district-2022"), cells("chaoyang-district-2022"))
-    assert row(checks, "narrative_fee_notices_ge_unpaid").rhs == 14  # other_no_fee: 14 requests dropped
+    assert (
+        row(checks, "narrative_fee_notices_ge_unpaid").rhs == 14
+    )  # other_no_fee: 14 requests dropped
     assert row(checks, "narrative_fee_collected_le_billed").status == "ok"
 
 
 @pytest.mark.corpus
 def test_huaian_appeal_outcomes_agree():
     checks = narrative.checks(text("huaian-city-2024"), cells("huaian-city-2024"))
-    for check, v in {"narrative_reconsideration": 351, "narrative_reconsideration_corrected": 64,
-                     "narrative_litigation": 46, "narrative_litigation_pending": 7}.items():
+    for check, v in {
+        "narrative_reconsideration": 351,
+        "narrative_reconsideration_corrected": 64,
+        "narrative_litigation": 46,
+        "narrative_litigation_pending": 7,
+    }.items():
         assert row(checks, check).lhs == v and row(checks, check).status == "ok"
 
 
@@ -68,7 +75,10 @@ def test_huaian_appeal_outcomes_agree():
 def test_pre2019_prose_against_the_legacy_table():
     legacy_cells, _ = read_legacy(read_document(raw_file("pingtan-zone-2013")))
     checks = narrative.checks(text("pingtan-zone-2013"), legacy_cells)
-    assert (row(checks, "narrative_reconsideration").lhs, row(checks, "narrative_reconsideration").rhs) == (1, 0)
+    assert (
+        row(checks, "narrative_reconsideration").lhs,
+        row(checks, "narrative_reconsideration").rhs,
+    ) == (1, 0)
     assert row(checks, "narrative_proactive_total").status == "failed"  # 4970 vs 72804
     assert row(checks, "narrative_received").status == "ok"  # 未收到 … 申请: 0
 
@@ -82,17 +92,23 @@ def test_service_hall_applications_are_not_information_requests():
 
 
 def test_appeal_sentence_is_not_a_request_count():
-    found = narrative.facts("2020年驼峰路街道办未发生因政府信息公开申请提起的行政复议和行政诉讼案件。")
+    found = narrative.facts(
+        "2020年驼峰路街道办未发生因政府信息公开申请提起的行政复议和行政诉讼案件。"
+    )
     assert set(found.item) == {"reconsideration", "litigation"} and (found.value == 0).all()
 
 
 def test_hotline_cases_are_not_requests_handled():
-    found = narrative.facts("对网民的咨询投诉件及时处理并反馈，截至目前共收到15564件咨询投诉件，已办结15042件。")
+    found = narrative.facts(
+        "对网民的咨询投诉件及时处理并反馈，截至目前共收到15564件咨询投诉件，已办结15042件。"
+    )
     assert found.empty
 
 
 def test_figure_without_a_table_cell_is_not_evaluable():
-    checks = narrative.checks("全年共收到政府信息公开申请12件。", pd.DataFrame(columns=["table", "row", "col", "value"]))
+    checks = narrative.checks(
+        "全年共收到政府信息公开申请12件。", pd.DataFrame(columns=["table", "row", "col", "value"])
+    )
     assert row(checks, "narrative_received").status == "not_evaluable"
 
 
@@ -100,8 +116,13 @@ def test_figure_without_a_table_cell_is_not_evaluable():
 def test_zone_2011_is_mostly_the_county_report_relabelled():
     stems = ["pingtan-zone-2011", "pingtan-county-2011", "pingtan-zone-2021"]
     texts = {s: text(s) for s in stems}
-    pairs = pd.DataFrame({"report_id": ["pingtan-zone-2011", "pingtan-zone-2011"],
-                          "neighbour_id": ["pingtan-county-2011", "pingtan-zone-2021"], "relation": "test"})
+    pairs = pd.DataFrame(
+        {
+            "report_id": ["pingtan-zone-2011", "pingtan-zone-2011"],
+            "neighbour_id": ["pingtan-county-2011", "pingtan-zone-2021"],
+            "relation": "test",
+        }
+    )
     scores = similarity.pair_scores(texts, pairs).set_index("neighbour_id").containment
     assert scores["pingtan-county-2011"] > 75 > 30 > scores["pingtan-zone-2021"]
 

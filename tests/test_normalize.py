@@ -1,10 +1,13 @@
 """normalize: the one place printed text becomes a number."""
+
 import pytest
 
 from toolkit.normalize import fold, is_blank, looks_like_value, parse_cell
 
 
-@pytest.mark.parametrize("raw", ["", " ", "/", "-", "—", "——", "无", "\u00a0", "\u3000", "－", "／"])
+@pytest.mark.parametrize(
+    "raw", ["", " ", "/", "-", "—", "——", "无", "\u00a0", "\u3000", "－", "／"]
+)
 def test_blank_markers_are_na_never_zero(raw):
     assert parse_cell(raw) == (None, "blank")
     assert is_blank(raw)

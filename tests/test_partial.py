@@ -1,13 +1,18 @@
 """Excerpts that stop part-way: `partial`, with exactly the cells that are there."""
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import CORPUS, raw_file
+
 from toolkit import read_report
 
 pytestmark = pytest.mark.corpus
-PARTIALS = sorted(p.stem for p in (CORPUS / "raw").glob("partial-*.txt")) if (CORPUS / "raw").is_dir() else []
+PARTIALS = (
+    sorted(p.stem for p in (CORPUS / "raw").glob("partial-*.txt"))
+    if (CORPUS / "raw").is_dir()
+    else []
+)
 
 
 @pytest.mark.parametrize("stem", PARTIALS or ["(corpus absent)"])
@@ -21,7 +26,9 @@ def test_partial_excerpts_are_partial_not_errors(stem, corpus):
 
 
 def test_xuwen_excerpt_keeps_blanks_and_the_printed_totals(corpus):
-    cells = read_report(raw_file("partial-xuwen-county-bureau-2023")).cells.set_index(["table", "row", "col"])
+    cells = read_report(raw_file("partial-xuwen-county-bureau-2023")).cells.set_index(
+        ["table", "row", "col"]
+    )
     assert cells.loc[("applications", "new_received", "natural_person"), "value"] == 0
     assert cells.loc[("applications", "new_received", "total"), "value"] == 0
     blank = cells.loc[("applications", "carried_over", "natural_person")]
@@ -68,4 +75,6 @@ def test_narrative_disagreement_is_a_check_not_a_status(corpus):
     story = report.checks[report.checks.check.str.startswith("narrative_")]
     assert (story.status == "failed").any()
     assert report.status == "verified"  # the tables themselves are consistent
-    assert any(r.startswith("the text disagrees with the table: text says 75") for r in report.reasons)
+    assert any(
+        r.startswith("the text disagrees with the table: text says 75") for r in report.reasons
+    )

@@ -1,4 +1,6 @@
-"""Word reader: DOCX built with python-docx in the test (official 2021 layout), merges, bombs, .doc/.wps via LibreOffice."""
+"""Word reader: DOCX built with python-docx in the test (official
+2021 layout), merges, bombs, .doc/.wps via LibreOffice."""
+
 from __future__ import annotations
 
 import io
@@ -14,22 +16,54 @@ import pytest
 
 from toolkit import schema
 from toolkit.cli import main
-from toolkit.readers import ReadError, read_document
-from toolkit.readers import word
-from toolkit.readers.word import read_doc, read_docx
 from toolkit.extract.report import read_report
+from toolkit.readers import ReadError, read_document, word
+from toolkit.readers.word import read_doc, read_docx
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
-                                   "`make sysdeps` or `apt-get install libreoffice-writer-nogui`")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed: "
+    "`make sysdeps` or `apt-get install libreoffice-writer-nogui`",
+)
 
-GROUPS = [("（三）不予公开", ["1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”", "4.保护第三方合法权益",
-                           "5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项"]),
-          ("（四）无法提供", ["1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确"]),
-          ("（五）不予处理", ["1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物", "4.无正当理由大量反复申请",
-                           "5.要求行政机关确认或重新出具已获取信息"]),
-          ("（六）其他处理", ["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                           "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他"])]
+GROUPS = [
+    (
+        "（三）不予公开",
+        [
+            "1.属于国家秘密",
+            "2.其他法律行政法规禁止公开",
+            "3.危及“三安全一稳定”",
+            "4.保护第三方合法权益",
+            "5.属于三类内部事务信息",
+            "6.属于四类过程性信息",
+            "7.属于行政执法案卷",
+            "8.属于行政查询事项",
+        ],
+    ),
+    (
+        "（四）无法提供",
+        ["1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确"],
+    ),
+    (
+        "（五）不予处理",
+        [
+            "1.信访举报投诉类申请",
+            "2.重复申请",
+            "3.要求提供公开出版物",
+            "4.无正当理由大量反复申请",
+            "5.要求行政机关确认或重新出具已获取信息",
+        ],
+    ),
+    (
+        "（六）其他处理",
+        [
+            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            "3.其他",
+        ],
+    ),
+]
 HEADS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 
 
@@ -42,15 +76,26 @@ def values_2021(seed: int = 7) -> dict[tuple[str, str, str], float]:
     apps["total_handled"] = [sum(apps[r][i] for r in results) for i in range(6)]
     apps["carried_over"] = [rnd.randint(0, 30) for _ in cols6]
     apps["carried_forward"] = [rnd.randint(0, 30) for _ in cols6]
-    apps["new_received"] = [h + f - c for h, f, c in zip(apps["total_handled"], apps["carried_forward"], apps["carried_over"])]
+    apps["new_received"] = [
+        h + f - c
+        for h, f, c in zip(apps["total_handled"], apps["carried_forward"], apps["carried_over"])
+    ]
     cells = {}
     for r, vs in apps.items():
-        cells |= {("applications", r, c): v for c, v in zip(schema.cols("applications", "2021"), vs + [sum(vs)])}
+        cells |= {
+            ("applications", r, c): v
+            for c, v in zip(schema.cols("applications", "2021"), vs + [sum(vs)])
+        }
     for r in schema.rows("appeals", "2021"):
         vs = [rnd.randint(0, 20) for _ in range(4)]
-        cells |= {("appeals", r, c): v for c, v in zip(schema.cols("appeals", "2021"), vs + [sum(vs)])}
+        cells |= {
+            ("appeals", r, c): v for c, v in zip(schema.cols("appeals", "2021"), vs + [sum(vs)])
+        }
     for r, cs in schema.layout("proactive", "2021").items():
-        cells |= {("proactive", r, c): 1234.5 if c == "amount_10k_yuan" else rnd.randint(0, 900) for c in cs}
+        cells |= {
+            ("proactive", r, c): 1234.5 if c == "amount_10k_yuan" else rnd.randint(0, 900)
+            for c in cs
+        }
     return cells
 
 
@@ -87,7 +132,11 @@ def proactive_table(box, v) -> None:
     p = lambda r, c: v[("proactive", r, c)]  # noqa: E731
     section(0, "第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"])
     row(2, "规章", [p("rules", c) for c in ("issued", "repealed", "in_force")])
-    row(3, "行政规范性文件", [p("normative_documents", c) for c in ("issued", "repealed", "in_force")])
+    row(
+        3,
+        "行政规范性文件",
+        [p("normative_documents", c) for c in ("issued", "repealed", "in_force")],
+    )
     section(4, "第二十条第（五）项", ["本年处理决定数量"])
     row(6, "行政许可", [p("licensing", "decisions")])
     section(7, "第二十条第（六）项", ["本年处理决定数量"])
@@ -98,7 +147,8 @@ def proactive_table(box, v) -> None:
 
 
 def applications_table(box, v) -> None:
-    """The official 10-column grid: a 3×3 corner, vertical group labels (vMerge), wide row labels (gridSpan)."""
+    """The official 10-column grid: a 3×3 corner, vertical
+    group labels (vMerge), wide row labels (gridSpan)."""
     rows = schema.rows("applications", "2021")
     t = box.add_table(rows=3 + len(rows), cols=10)
     for i, r in enumerate(rows, 3):
@@ -144,9 +194,14 @@ def appeals_table(box, v) -> None:
 
 def add_report(box, v) -> None:
     """A complete 2021-format report into a Document or a table cell (a layout wrapper)."""
-    for text in ("北京市某某区人民政府", "2021年政府信息公开工作年度报告",
-                 "本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。", "一、总体情况",
-                 "2021年，本区扎实做好政府信息公开工作。", "二、主动公开政府信息情况"):
+    for text in (
+        "北京市某某区人民政府",
+        "2021年政府信息公开工作年度报告",
+        "本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。",
+        "一、总体情况",
+        "2021年，本区扎实做好政府信息公开工作。",
+        "二、主动公开政府信息情况",
+    ):
         box.add_paragraph(text)
     proactive_table(box, v)
     box.add_paragraph("三、收到和处理政府信息公开申请情况")
@@ -171,7 +226,10 @@ def build_docx(path: Path, v=None, *, wrapped: bool = False) -> Path:
 
 def cells_of(report) -> dict:
     c = report.cells
-    return {(t, r, k): (None if x is None or x != x else float(x)) for t, r, k, x in zip(c.table, c.row, c["col"], c.value)}
+    return {
+        (t, r, k): (None if x is None or x != x else float(x))
+        for t, r, k, x in zip(c.table, c.row, c["col"], c.value)
+    }
 
 
 def assert_exact(report, v) -> None:
@@ -183,6 +241,7 @@ def assert_exact(report, v) -> None:
 
 
 # --- DOCX ---------------------------------------------------------------------------------------
+
 
 def test_built_report_reads_back_exactly_and_verified(tmp_path):
     v = values_2021()
@@ -203,27 +262,35 @@ def test_body_order_interleaves_paragraphs_and_tables(tmp_path):
     d.save(tmp_path / "o.docx")
     rows = read_docx(tmp_path / "o.docx").rows
     assert [(r.cells, r.table) for r in rows] == [
-        (("前言",), None), (("规章", "5"), 0), (("中段",), None), (("第二行",), None), (("尾表",), 1), (("结尾",), None)]
+        (("前言",), None),
+        (("规章", "5"), 0),
+        (("中段",), None),
+        (("第二行",), None),
+        (("尾表",), 1),
+        (("结尾",), None),
+    ]
 
 
 def test_merged_cells_numbers_never_duplicated_labels_carried(tmp_path):
     d = docx.Document()
     t = d.add_table(rows=3, cols=5)
-    merge(t, 0, 0, 1, 0, "（三）不予公开")       # vertical label: repeats on the row below
+    merge(t, 0, 0, 1, 0, "（三）不予公开")  # vertical label: repeats on the row below
     t.cell(0, 1).text = "1.属于国家秘密"
-    merge(t, 0, 2, 0, 3, "12")                  # a number spanning two columns: once
+    merge(t, 0, 2, 0, 3, "12")  # a number spanning two columns: once
     t.cell(0, 4).text = "3"
     t.cell(1, 1).text = "2.其他"
-    merge(t, 1, 2, 2, 2, "7")                   # a number spanning two rows: not repeated below
+    merge(t, 1, 2, 2, 2, "7")  # a number spanning two rows: not repeated below
     t.cell(1, 3).text = "1"
     merge(t, 2, 0, 2, 1, "（四）无法提供")
-    merge(t, 2, 3, 2, 4)                        # a blank spanning two columns: two blanks
+    merge(t, 2, 3, 2, 4)  # a blank spanning two columns: two blanks
     t.cell(1, 4).text = "/"
     d.save(tmp_path / "m.docx")
     rows = [r.cells for r in read_docx(tmp_path / "m.docx").rows]
-    assert rows == [("（三）不予公开", "1.属于国家秘密", "12", "3"),
-                    ("（三）不予公开", "2.其他", "7", "1", "/"),
-                    ("（四）无法提供", "", "", "")]  # the 7 is not repeated; its slot below is blank
+    assert rows == [
+        ("（三）不予公开", "1.属于国家秘密", "12", "3"),
+        ("（三）不予公开", "2.其他", "7", "1", "/"),
+        ("（四）无法提供", "", "", ""),
+    ]  # the 7 is not repeated; its slot below is blank
 
 
 def test_cell_paragraphs_and_breaks_are_lines(tmp_path):
@@ -243,7 +310,11 @@ def test_layout_table_wrapping_the_report(tmp_path):
     path = build_docx(tmp_path / "w.docx", v, wrapped=True)
     doc = read_docx(path)
     assert ("首页 > 政府信息公开 > 年度报告",) in [r.cells for r in doc.rows]
-    assert sorted({r.table for r in doc.rows if r.table is not None}) == [0, 1, 2]  # the wrapper emits no rows
+    assert sorted({r.table for r in doc.rows if r.table is not None}) == [
+        0,
+        1,
+        2,
+    ]  # the wrapper emits no rows
     labels = [r.cells[0] for r in doc.rows if r.table == 1]
     assert labels.count("一、本年新收政府信息公开申请数量") == 1
     assert_exact(read_report(path), v)
@@ -294,7 +365,9 @@ def test_damaged_docx(tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(buf, "w") as dst:
         for info in src.infolist():
-            data = b"<w:document><unclosed" if info.filename == "word/document.xml" else src.read(info)
+            data = (
+                b"<w:document><unclosed" if info.filename == "word/document.xml" else src.read(info)
+            )
             dst.writestr(info, data)
     with pytest.raises(ReadError, match="damaged DOCX"):
         read_docx("x.docx", data=buf.getvalue())
@@ -309,18 +382,36 @@ def test_docx_named_doc_is_read_as_docx(tmp_path):
 
 # --- .doc / .wps through LibreOffice ---------------------------------------------------------
 
+
 def to_doc(docx_path: Path, out: Path) -> Path:
-    """Make a legacy .doc with LibreOffice itself (a private profile, so parallel tests do not collide)."""
+    """Make a legacy .doc with LibreOffice itself (a
+    private profile, so parallel tests do not collide)."""
     profile = (out / "profile").as_uri()
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "doc",
-                    "--outdir", str(out), str(docx_path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(out),
+            str(docx_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     return out / (docx_path.stem + ".doc")
 
 
 @pytest.fixture(scope="module")
 def legacy(tmp_path_factory):
     if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) is not installed: `make sysdeps` or `apt-get install libreoffice-writer-nogui`")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: "
+            "`make sysdeps` or `apt-get install libreoffice-writer-nogui`"
+        )
     tmp = tmp_path_factory.mktemp("legacy")
     v = values_2021(seed=11)
     doc = to_doc(build_docx(tmp / "report.docx", v), tmp)
@@ -385,7 +476,9 @@ def _patched_docx(dtd: str, ref: str) -> bytes:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "word/document.xml":
-                data = data.decode().replace("?>", "?>" + dtd, 1).replace("PLACEHOLDER", ref).encode()
+                data = (
+                    data.decode().replace("?>", "?>" + dtd, 1).replace("PLACEHOLDER", ref).encode()
+                )
             zout.writestr(info, data)
     return out.getvalue()
 
@@ -399,7 +492,9 @@ def test_external_entity_in_docx_not_resolved(tmp_path):
 
 
 def test_entity_expansion_bomb_in_docx_refused():
-    levels = ['<!ENTITY a "aaaaaaaaaa">'] + [f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefg", "bcdefgh")]
+    levels = ['<!ENTITY a "aaaaaaaaaa">'] + [
+        f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefg", "bcdefgh")
+    ]
     data = _patched_docx(f"<!DOCTYPE w:document [{''.join(levels)}]>", "&h;")
     start = time.perf_counter()
     with pytest.raises(ReadError, match="damaged DOCX"):

@@ -1,4 +1,6 @@
-"""Round trips: random valid tables rendered to every format must read back as exactly the same cells."""
+"""Round trips: random valid tables rendered to every
+format must read back as exactly the same cells."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,33 +21,47 @@ from hypothesis import strategies as st
 from strategies import CORE, report_cells, styles
 
 from toolkit import read_report, schema
-from toolkit.testing.render import SUFFIX, Style, random_cells, render
 from toolkit.extract.validate import check_identities
+from toolkit.testing.render import SUFFIX, Style, random_cells, render
 
 KEEP = Path(tempfile.gettempdir()) / "ogi-roundtrip"  # a failing example's file stays here
-# The same examples on every run (CI stays stable); OGI_EXPLORE=1 draws new ones, OGI_SCALE=10 ten times as
-# many. Shrinking a rendered report costs minutes; OGI_SHRINK=1 turns it on to get a minimal failing example.
-PHASES = tuple(Phase) if os.environ.get("OGI_SHRINK") else (Phase.explicit, Phase.reuse, Phase.generate)
+# The same examples on every run (CI stays stable); OGI_EXPLORE=1 draws new ones, OGI_SCALE=10 ten
+# times as many. Shrinking a rendered report costs minutes; OGI_SHRINK=1 turns it on to get a
+# minimal failing example.
+PHASES = (
+    tuple(Phase) if os.environ.get("OGI_SHRINK") else (Phase.explicit, Phase.reuse, Phase.generate)
+)
 SCALE = int(os.environ.get("OGI_SCALE", "1"))
-SETTINGS = dict(deadline=None, derandomize=not os.environ.get("OGI_EXPLORE"), print_blob=True, phases=PHASES,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = dict(
+    deadline=None,
+    derandomize=not os.environ.get("OGI_EXPLORE"),
+    print_blob=True,
+    phases=PHASES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def reader_ready(module: str) -> pytest.MarkDecorator:
     """Skip a format until its reader module exists (other engineers are writing them)."""
     missing = importlib.util.find_spec(f"toolkit.readers.{module}") is None
     if module == "pdf" and importlib.util.find_spec("reportlab") is None:
-        return pytest.mark.skip(reason="rendering a PDF needs reportlab: pip install -e '.[render]'")
+        return pytest.mark.skip(
+            reason="rendering a PDF needs reportlab: pip install -e '.[render]'"
+        )
     return pytest.mark.skipif(missing, reason=f"toolkit/readers/{module}.py does not exist yet")
 
 
 def as_dict(cells: pd.DataFrame) -> dict[tuple[str, str, str], float | None]:
-    return {(t, r, c): None if pd.isna(v) else float(v) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
+    return {
+        (t, r, c): None if pd.isna(v) else float(v)
+        for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)
+    }
 
 
 @contextlib.contextmanager
 def rendered(cells: pd.DataFrame, to: str, style: Style):
-    """A rendered file that is deleted after a passing check and kept (path in the message) after a failing one."""
+    """A rendered file that is deleted after a passing check
+    and kept (path in the message) after a failing one."""
     KEEP.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkstemp(prefix=f"{to}-", suffix=SUFFIX[to], dir=KEEP)[1])
     render(cells, path, to=to, style=style)
@@ -61,7 +77,11 @@ def rendered(cells: pd.DataFrame, to: str, style: Style):
 
 def differences(report, cells: pd.DataFrame) -> dict:
     want, got = as_dict(cells), as_dict(report.cells)
-    return {k: (want.get(k, "absent"), got.get(k, "absent")) for k in sorted(set(want) | set(got)) if want.get(k, "absent") != got.get(k, "absent")}
+    return {
+        k: (want.get(k, "absent"), got.get(k, "absent"))
+        for k in sorted(set(want) | set(got))
+        if want.get(k, "absent") != got.get(k, "absent")
+    }
 
 
 def expected_status(cells: pd.DataFrame) -> str:
@@ -70,7 +90,8 @@ def expected_status(cells: pd.DataFrame) -> str:
 
 
 def known_bug(cells: pd.DataFrame, style: Style, to: str) -> str | None:
-    """Reader/matcher bugs found by these tests, each pinned by an xfail test below; delete a line once fixed."""
+    """Reader/matcher bugs found by these tests, each pinned
+    by an xfail test below; delete a line once fixed."""
     return None
 
 
@@ -91,6 +112,7 @@ def exact_roundtrip(cells: pd.DataFrame, to: str, style: Style, *, skip_known: b
 
 
 # ---- the generator ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", schema.FORMATS)
 def test_random_cells_satisfy_every_identity(fmt: str) -> None:
@@ -133,6 +155,7 @@ def test_render_rejects_unknown_options() -> None:
 
 # ---- text: one cell per line, pipes, and cells run together -----------------------------------
 
+
 @settings(max_examples=40 * SCALE, **SETTINGS)
 @given(st.data())
 def test_text_lines_roundtrip(data) -> None:
@@ -154,25 +177,34 @@ RUN_CELLS = report_cells(top=9999, zeros=8)
 @settings(max_examples=20 * SCALE, **SETTINGS)
 @given(st.data())
 def test_text_run_is_exact_or_flagged(data) -> None:
-    """No separators: the reader recovers the cells, or flags the report — never a wrong value when verified."""
+    """No separators: the reader recovers the cells, or
+    flags the report — never a wrong value when verified."""
     cells = data.draw(RUN_CELLS)
     with rendered(cells, "text-run", data.draw(styles("text-run", blanks=RUN_BLANKS))) as path:
         assert_exact_or_flagged(read_report(path), cells)
 
 
 def assert_exact_or_flagged(report, cells: pd.DataFrame) -> None:
-    """Verified: the core tables exact and no proactive cell wrong (NA allowed: it has no identity to decide by).
+    """Verified: the core tables exact and no proactive cell
+    wrong (NA allowed: it has no identity to decide by).
 
-    Not verified: an ambiguous_digits check says why, unless a core cell is blank in truth (then 'partial').
+    Not verified: an ambiguous_digits check says why,
+    unless a core cell is blank in truth (then 'partial').
     """
     diff = differences(report, cells)
     if report.status == "verified":
         core = {k: v for k, v in diff.items() if k[0] in CORE}
         wrong = {k: v for k, v in diff.items() if v[1] not in (None, "absent")}
-        assert not core, f"a verified report whose core cells differ (truth, read): {list(core.items())[:8]}"
-        assert not wrong, f"a verified report with wrong values (truth, read): {list(wrong.items())[:8]}"
+        assert not core, (
+            f"a verified report whose core cells differ (truth, read): {list(core.items())[:8]}"
+        )
+        assert not wrong, (
+            f"a verified report with wrong values (truth, read): {list(wrong.items())[:8]}"
+        )
     elif expected_status(cells) == "verified":
-        assert (report.checks.check == "ambiguous_digits").any(), f"{report.status} but no ambiguous_digits check: {report.reasons}"
+        assert (report.checks.check == "ambiguous_digits").any(), (
+            f"{report.status} but no ambiguous_digits check: {report.reasons}"
+        )
 
 
 def _rules_row(blank: str) -> tuple[pd.DataFrame, Style]:
@@ -197,6 +229,7 @@ def test_text_run_emdash_blank_cell_is_reported() -> None:
 
 # ---- html, docx, doc, pdf --------------------------------------------------------------------
 
+
 @reader_ready("html")
 @settings(max_examples=40 * SCALE, **SETTINGS)
 @given(st.data())
@@ -214,32 +247,63 @@ def test_docx_roundtrip(data) -> None:
 def soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
-        pytest.skip("LibreOffice (soffice) is not installed: `make sysdeps` installs it; DOC cannot be made without it")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: `make sysdeps` installs it; "
+            "DOC cannot be made without it"
+        )
     return found
 
 
 def to_doc(files: list[Path]) -> list[Path]:
-    """DOCX -> DOC with LibreOffice, all in one start, in a private profile so parallel runs do not collide."""
+    """DOCX -> DOC with LibreOffice, all in one start, in
+    a private profile so parallel runs do not collide."""
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "doc",
-                        "--outdir", str(files[0].parent), *map(str, files)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                soffice(),
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "doc",
+                "--outdir",
+                str(files[0].parent),
+                *map(str, files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return [f.with_suffix(".doc") for f in files]
 
 
 def varied_styles(n: int) -> list[Style]:
-    """A spread of messy styles without hypothesis, for targets too slow to draw one file at a time."""
+    """A spread of messy styles without hypothesis, for
+    targets too slow to draw one file at a time."""
     pick = np.random.default_rng(n)
-    return [Style(blank=str(pick.choice(["", "/", "-", "—", "mixed"])), numbering=str(pick.choice(["1.", "1、", "（1）", "①", "mixed"])),
-                  fullwidth=bool(pick.random() < 0.5), typo=bool(pick.random() < 0.5), instructions=bool(pick.random() < 0.5),
-                  merged=bool(pick.random() < 0.5), wrap=bool(pick.random() < 0.5), title_lines=int(pick.choice([1, 2])), seed=i)
-            for i in range(n)]
+    return [
+        Style(
+            blank=str(pick.choice(["", "/", "-", "—", "mixed"])),
+            numbering=str(pick.choice(["1.", "1、", "（1）", "①", "mixed"])),
+            fullwidth=bool(pick.random() < 0.5),
+            typo=bool(pick.random() < 0.5),
+            instructions=bool(pick.random() < 0.5),
+            merged=bool(pick.random() < 0.5),
+            wrap=bool(pick.random() < 0.5),
+            title_lines=int(pick.choice([1, 2])),
+            seed=i,
+        )
+        for i in range(n)
+    ]
 
 
 @reader_ready("word")
 def test_doc_roundtrip() -> None:
     """DOC (Word 97) as LibreOffice writes it from our DOCX: the same cells come back."""
     soffice()
-    cases = [(random_cells(i, fmt=("2019", "2021")[i % 2], blanks=0.1), style) for i, style in enumerate(varied_styles(6))]
+    cases = [
+        (random_cells(i, fmt=("2019", "2021")[i % 2], blanks=0.1), style)
+        for i, style in enumerate(varied_styles(6))
+    ]
     cases = [(cells, style) for cells, style in cases if known_bug(cells, style, "docx") is None]
     with contextlib.ExitStack() as stack:
         docx = [stack.enter_context(rendered(cells, "docx", style)) for cells, style in cases]
@@ -262,7 +326,8 @@ def test_pdf_roundtrip(data) -> None:
 @reader_ready("pdf")
 @pytest.mark.parametrize("fmt,split", [("2021", 9), ("2019", 14), ("2021", 22)])
 def test_pdf_table_split_across_a_page_break(fmt: str, split: int) -> None:
-    """The applications table breaks before body row `split`: that row is read from the next page."""
+    """The applications table breaks before body row
+    `split`: that row is read from the next page."""
     cells = random_cells(split, fmt=fmt)
     with rendered(cells, "pdf", Style(split=split)) as path:
         assert_exact(path, cells)
@@ -284,6 +349,7 @@ def test_cjk_font_is_truetype_and_covers_report_text() -> None:
     from fontTools.ttLib import TTFont
 
     from toolkit.research.fonts import cjk_font_path
+
     font = TTFont(cjk_font_path("鄠"))
     assert "glyf" in font and "CFF " not in font
     cmap = font.getBestCmap()
@@ -292,26 +358,33 @@ def test_cjk_font_is_truetype_and_covers_report_text() -> None:
 
 @pytest.mark.parametrize("to", ["text-lines", "text-pipe"])
 def test_padded_grid_reads_back(to: str) -> None:
-    """Bug: the empty cells a spanned label leaves in a plain grid (2 after a colspan-3 label) were read as blanks."""
+    """Bug: the empty cells a spanned label leaves in a plain
+    grid (2 after a colspan-3 label) were read as blanks."""
     exact_roundtrip(random_cells(0, fmt="2021"), to, Style(padded=True), skip_known=False)
 
 
 @pytest.mark.parametrize("to", ["text-pipe", "html", "pdf"])
 def test_padded_row_with_an_empty_last_cell(to: str) -> None:
-    """Bug (found by the PDF property test): a padded row ['', 66048, 5, 0, 0, 1, 0, ''] lost its printed blank
-    总计 instead of the label's padding, shifting every value one column right. Which empty cell is layout is
-    now the identities' choice."""
+    """Bug (found by the PDF property test): a padded row ['', 66048, 5, 0, 0, 1, 0, ''] lost its
+    printed blank 总计 instead of the label's padding, shifting every value one column right. Which
+    empty cell is layout is now the identities' choice."""
     cells = random_cells(0, fmt="2021")
-    cells.loc[(cells.table == "applications") & (cells.row == "partially_granted") & (cells["col"] == "total"), "value"] = pd.NA
+    cells.loc[
+        (cells.table == "applications")
+        & (cells.row == "partially_granted")
+        & (cells["col"] == "total"),
+        "value",
+    ] = pd.NA
     exact_roundtrip(cells, to, Style(blank="", padded=True), skip_known=False)
 
 
 @pytest.mark.parametrize("to", ["docx", "text-pipe", "html", "pdf"])
 @pytest.mark.parametrize("row", ["admin_fees", "licensing"])
 def test_padded_row_placed_by_its_column_header(to: str, row: str) -> None:
-    """Bug (found by the DOCX property test in CI): the padded 2019 row 行政事业性收费 | '' | 0 | '' can drop
-    either empty cell, and no identity tells which, so 本年增/减 came back NA. The header row above
-    (信息内容 | 上一年项目数量 | 本年增/减 | '') puts 本年增/减 in the third cell: it decides."""
+    """Bug (found by the DOCX property test in CI): the padded 2019 row 行政事业性收费 | '' | 0 | ''
+    can drop either empty cell, and no identity tells which, so 本年增/减 came back NA. The header
+    row above (信息内容 | 上一年项目数量 | 本年增/减 | '') puts 本年增/减 in the third cell: it
+    decides."""
     cells = random_cells(3, fmt="2019")
     mine = (cells.table == "proactive") & (cells.row == row)
     cells.loc[mine, "value"] = pd.array([None, 0, None][: mine.sum()], dtype="Float64")
@@ -323,12 +396,20 @@ def test_column_header_positions() -> None:
     from toolkit.extract.match import flatten
     from toolkit.readers.base import RawDocument, RawRow
 
-    rows = [("信息内容", "上一年项目数量", "本年增/减", ""), ("行政事业性收费", "", "0", ""),
-            ("总计", "", "", "自然人"), ("x", "", "", "")]
+    rows = [
+        ("信息内容", "上一年项目数量", "本年增/减", ""),
+        ("行政事业性收费", "", "0", ""),
+        ("总计", "", "", "自然人"),
+        ("x", "", "", ""),
+    ]
     flat = flatten(RawDocument("t.txt", "text", tuple(RawRow(cells=r) for r in rows)))
     assert positions(flat, "proactive", ("prev_year_items", "change"), 1) == (1, 2)
-    assert positions(flat, "proactive", ("prev_year_items", "change", "decisions"), 1) is None  # not all named
-    assert positions(flat, "applications", ("natural_person", "total"), 3) is None  # out of order: not a header
+    assert (
+        positions(flat, "proactive", ("prev_year_items", "change", "decisions"), 1) is None
+    )  # not all named
+    assert (
+        positions(flat, "applications", ("natural_person", "total"), 3) is None
+    )  # out of order: not a header
 
 
 @pytest.mark.parametrize("to", ["text-lines", "html"])

@@ -1,4 +1,5 @@
 """segment: cells whose separators were lost, read back only as the identities allow."""
+
 from toolkit.extract.segment import segmentations
 
 COUNT7 = ["count"] * 7
@@ -29,7 +30,11 @@ def test_minus_is_a_sign_only_where_the_column_may_be_negative():
 
 def test_a_dash_between_digits_may_be_a_blank_cell():
     readings = segmentations("1-23", ["count"] * 3)
-    assert ("1", "", "23") in readings and ("1", "2", "3") in readings  # ambiguous, so never taken as fact
+    assert ("1", "", "23") in readings and (
+        "1",
+        "2",
+        "3",
+    ) in readings  # ambiguous, so never taken as fact
     assert segmentations("1—23", ["count"] * 2) == []
     assert ("1", "", "23") in segmentations("1—23", ["count"] * 3)
 
@@ -47,4 +52,20 @@ def test_blank_markers_take_one_cell():
 def test_appeals_groups_of_five():
     prune = [(list(range(0, 4)), 4), (list(range(5, 9)), 9), (list(range(10, 14)), 14)]
     readings = segmentations("95813281443211110544620856", ["count"] * 15, prune)
-    assert ("95", "8", "13", "28", "144", "32", "11", "1", "10", "54", "46", "2", "0", "8", "56") in readings
+    assert (
+        "95",
+        "8",
+        "13",
+        "28",
+        "144",
+        "32",
+        "11",
+        "1",
+        "10",
+        "54",
+        "46",
+        "2",
+        "0",
+        "8",
+        "56",
+    ) in readings

@@ -8,12 +8,14 @@ load_dataset(folder)       a built dataset (Parquet + datapackage.json) -> Datas
 
 Research (loaded on first use)
 ------------------------------
-toolkit.indicators         not_held_share, disclosure_rate, withholding_mix, ... per report or grouped
+toolkit.indicators         not_held_share, disclosure_rate, withholding_mix, ... per report or
+                           grouped
 toolkit.harmonize          one series across the 2019, 2021 and pre-2019 definitions
 toolkit.quality            scorecards of what was read and how far it can be trusted
 toolkit.plots              figures that render Chinese
 
-Layers (imports only go down): schema, normalize -> readers -> extract -> dataset -> research; the CLI on top.
+Layers (imports only go down): schema, normalize -> readers -> extract -> dataset -> research;
+the CLI on top.
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ _LAZY = {
     "inspect": "toolkit.research.inspect",
 }
 
-__all__ = ["Dataset", "Report", "ReadError", "load_dataset", "read_corpus", "read_report", "__version__"]
+__all__ = [
+    "Dataset",
+    "Report",
+    "ReadError",
+    "load_dataset",
+    "read_corpus",
+    "read_report",
+    "__version__",
+]
 
 
 def __getattr__(name: str):

@@ -1,4 +1,6 @@
-"""The toolkit's version: the installed package's metadata, else the source tree's pyproject.toml."""
+"""The toolkit's version: the installed package's metadata, else the source tree's
+pyproject.toml.
+"""
 
 from __future__ import annotations
 

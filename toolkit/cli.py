@@ -1,4 +1,7 @@
-"""`python -m toolkit` / `ogi`: cells, check and show for one report; exit 0 verified, 1 not verified, 2 unreadable."""
+"""`python -m toolkit` / `ogi`: cells, check and show for one report; exit 0 verified, 1 not
+verified, 2 unreadable.
+"""
+
 from __future__ import annotations
 
 import argparse
@@ -8,9 +11,9 @@ import sys
 
 import pandas as pd
 
+from toolkit.extract.report import Report, read_report
 from toolkit.readers import ReadError
 from toolkit.schema.fields import format_value
-from toolkit.extract.report import Report, read_report
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -45,48 +48,74 @@ def cmd_check(args) -> int:
 def cmd_show(args) -> int:
     report = _load(args.file)
     print(report.summary())
-    with pd.option_context("display.max_rows", 200, "display.max_columns", 20, "display.width", 250):
+    with pd.option_context(
+        "display.max_rows", 200, "display.max_columns", 20, "display.width", 250
+    ):
         for name in ("proactive", "applications", "appeals"):
             wide = report.table(name, lang=args.lang)
             if len(wide):
                 print(f"\n[{name}] format {report.meta['formats'][name]}")
                 print(wide.to_string(na_rep="·"))
         bad = report.checks[report.checks.status != "ok"]
-        print(f"\nchecks: {int((report.checks.status == 'ok').sum())} identities hold" + (", not all:" if len(bad) else ""))
+        print(
+            f"\nchecks: {int((report.checks.status == 'ok').sum())} identities hold"
+            + (", not all:" if len(bad) else "")
+        )
         if len(bad):
             print(bad[["check", "table", "scope", "status", "detail"]].to_string(index=False))
     return _code(report)
 
 
 def cmd_build(args) -> int:
-    """Corpus -> dataset folder; exit 0 when the build completed (1 with --strict and any error), 2 if it could not run."""
+    """Corpus -> dataset folder; exit 0 when the build completed (1 with --strict and any error), 2
+    if it could not run.
+    """
     from toolkit.dataset.corpus import summary_line
     from toolkit.dataset.store import build
 
     try:
         with contextlib.ExitStack() as stack:
             executor = _dask_executor(args.dask, stack) if args.dask else None
-            stats = build(args.paths, args.out, manifest=args.manifest, executor=executor, workers=args.jobs,
-                          cache=False if args.no_cache else (args.cache or True), timeout=args.timeout or None,
-                          memory_limit=(args.memory_limit << 20) or None, progress=not args.quiet)
+            stats = build(
+                args.paths,
+                args.out,
+                manifest=args.manifest,
+                executor=executor,
+                workers=args.jobs,
+                cache=False if args.no_cache else (args.cache or True),
+                timeout=args.timeout or None,
+                memory_limit=(args.memory_limit << 20) or None,
+                progress=not args.quiet,
+            )
     except (ValueError, OSError, ImportError) as exc:
         print(f"build: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(summary_line(stats))
-    print(f"wrote {args.out}: reports, cells, checks, errors, codes (.parquet, .csv) and datapackage.json")
+    print(
+        f"wrote {args.out}: reports, cells, checks, errors, codes (.parquet, .csv) "
+        "and datapackage.json"
+    )
     if args.prune_cache and not args.no_cache:
         from toolkit.dataset.cache import default_dir, prune
 
         removed, freed = prune(args.cache or default_dir())
         print(f"cache: removed {removed} folder(s) of other code versions ({freed / 2**20:.1f} MB)")
-    return EXIT_NOT_VERIFIED if args.strict and stats["failed"] + stats["duplicates"] else EXIT_VERIFIED
+    return (
+        EXIT_NOT_VERIFIED
+        if args.strict and stats["failed"] + stats["duplicates"]
+        else EXIT_VERIFIED
+    )
 
 
 def _dask_executor(address: str, stack: contextlib.ExitStack):
-    """'local' starts a LocalCluster on this machine; anything else is a scheduler address. Closed with the stack."""
+    """'local' starts a LocalCluster on this machine; anything else is a scheduler address. Closed
+    with the stack.
+    """
     from dask.distributed import Client, LocalCluster
 
-    target = stack.enter_context(LocalCluster(dashboard_address=None)) if address == "local" else address
+    target = (
+        stack.enter_context(LocalCluster(dashboard_address=None)) if address == "local" else address
+    )
     return stack.enter_context(Client(target)).get_executor()
 
 
@@ -107,27 +136,64 @@ def cmd_fetch(args) -> int:
 
 
 def _add_corpus_commands(sub) -> None:
-    """The corpus-level subcommands: build (many reports -> a dataset) and fetch (a manifest -> files)."""
-    b = sub.add_parser("build", help="read many reports into a dataset: Parquet + CSV + datapackage.json")
-    b.add_argument("paths", nargs="+", metavar="PATH", help="report files, folders, or corpus folders (manifest.csv + raw/)")
+    """The corpus-level subcommands: build (many reports -> a dataset) and fetch
+    (a manifest -> files).
+    """
+    b = sub.add_parser(
+        "build", help="read many reports into a dataset: Parquet + CSV + datapackage.json"
+    )
+    b.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="report files, folders, or corpus folders (manifest.csv + raw/)",
+    )
     b.add_argument("--out", required=True, metavar="DIR", help="the dataset folder to write")
-    b.add_argument("--manifest", metavar="CSV", help="agency, level, province, region, report_year … by file name")
+    b.add_argument(
+        "--manifest",
+        metavar="CSV",
+        help="agency, level, province, region, report_year … by file name",
+    )
     b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
-    b.add_argument("--timeout", type=float, default=60.0, metavar="S", help="per-file time limit in seconds (0: none)")
-    b.add_argument("--memory-limit", type=int, default=4096, metavar="MB", help="memory a worker may add per file (0: none)")
-    b.add_argument("--cache", metavar="DIR", help="cache folder (default: $OGI_CACHE or ~/.cache/ogi-toolkit)")
+    b.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="per-file time limit in seconds (0: none)",
+    )
+    b.add_argument(
+        "--memory-limit",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="memory a worker may add per file (0: none)",
+    )
+    b.add_argument(
+        "--cache", metavar="DIR", help="cache folder (default: $OGI_CACHE or ~/.cache/ogi-toolkit)"
+    )
     b.add_argument("--no-cache", action="store_true", help="read every file again and keep nothing")
-    b.add_argument("--prune-cache", action="store_true", help="after the build, delete cache entries of other code versions")
-    b.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster (a scheduler address, or 'local')")
+    b.add_argument(
+        "--prune-cache",
+        action="store_true",
+        help="after the build, delete cache entries of other code versions",
+    )
+    b.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster (a scheduler address, or 'local')"
+    )
     b.add_argument("--strict", action="store_true", help="exit 1 if any file could not be read")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(fn=cmd_build)
-    f = sub.add_parser("fetch", help="download the reports a manifest lists, verifying their sha256")
+    f = sub.add_parser(
+        "fetch", help="download the reports a manifest lists, verifying their sha256"
+    )
     f.add_argument("--manifest", default="data/manifest.csv", metavar="CSV")
     f.add_argument("--out", default="data/raw", metavar="DIR")
     f.add_argument("--retries", type=int, default=3)
     f.add_argument("--timeout", type=float, default=30.0, metavar="S")
-    f.add_argument("-v", "--verbose", action="store_true", help="also list files present or skipped")
+    f.add_argument(
+        "-v", "--verbose", action="store_true", help="also list files present or skipped"
+    )
     f.set_defaults(fn=cmd_fetch)
 
 
@@ -138,9 +204,11 @@ def _code(report: Report) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m toolkit", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    for name, fn, text in (("cells", cmd_cells, "print the tidy cells as CSV"),
-                           ("check", cmd_check, "print a summary; exit 0 verified, 1 not verified, 2 unreadable"),
-                           ("show", cmd_show, "print the tables as printed, with the checks")):
+    for name, fn, text in (
+        ("cells", cmd_cells, "print the tidy cells as CSV"),
+        ("check", cmd_check, "print a summary; exit 0 verified, 1 not verified, 2 unreadable"),
+        ("show", cmd_show, "print the tables as printed, with the checks"),
+    ):
         sp = sub.add_parser(name, help=text)
         sp.add_argument("file")
         sp.set_defaults(fn=fn)
@@ -163,5 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.file}: cannot read ({exc.stage}): {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback, whatever the file did
-        print(f"{getattr(args, 'file', args.command)}: cannot read: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            f"{getattr(args, 'file', args.command)}: cannot read: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
         return EXIT_UNREADABLE

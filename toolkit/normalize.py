@@ -1,4 +1,5 @@
 """The one place where printed cell text becomes a number (or NA, with the reason)."""
+
 from __future__ import annotations
 
 import re
@@ -8,11 +9,26 @@ from typing import NamedTuple
 
 import numpy as np
 
-# Full-width ASCII and odd spaces fold to their plain forms one character for one, so offsets survive.
+# Full-width ASCII and odd spaces fold to their plain forms one character for one, so offsets
+# survive.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: 0x20,
-              0xFEFF: 0x20, 0x2212: ord("-"), 0x2013: ord("-"), 0xFE63: ord("-"), 0x3007: ord("0"),
-              0x3001: 0x3001, 0xFF64: 0x3001})
+_FOLD.update(
+    {
+        0x3000: 0x20,
+        0x00A0: 0x20,
+        0x2002: 0x20,
+        0x2003: 0x20,
+        0x2009: 0x20,
+        0x200B: 0x20,
+        0xFEFF: 0x20,
+        0x2212: ord("-"),
+        0x2013: ord("-"),
+        0xFE63: ord("-"),
+        0x3007: ord("0"),
+        0x3001: 0x3001,
+        0xFF64: 0x3001,
+    }
+)
 
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "空", "\\", "／", "–", "×", "——/"})
 LONG_TEXT = 200  # characters from which folding by numpy beats str.translate
@@ -39,7 +55,8 @@ _PINYIN = re.compile(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚ
 
 @lru_cache(maxsize=1)
 def _table() -> array:
-    """Code point -> folded code point, as a flat array (str.translate reads it faster than a dict)."""
+    """Code point -> folded code point, as a flat array (str.translate reads it faster than a
+    dict)."""
     from toolkit import schema
 
     mapping = schema.t2s() | _FOLD
@@ -56,7 +73,8 @@ def _codes() -> np.ndarray:
 
 
 def fold(text: str) -> str:
-    """Half-width digits and brackets, Simplified characters, no pinyin ruby — keeping every offset."""
+    """Half-width digits and brackets, Simplified characters, no pinyin ruby — keeping every
+    offset."""
     text = text.translate(_table()) if len(text) < LONG_TEXT else _fold_codes(text)
     if "(" in text:
         text = _PINYIN.sub(lambda m: " " * len(m.group()), text)
@@ -64,7 +82,8 @@ def fold(text: str) -> str:
 
 
 def _fold_codes(text: str) -> str:
-    """str.translate by :func:`_table`, every code point looked up at once (a document: ten times faster)."""
+    """str.translate by :func:`_table`, every code point looked up at once (a document: ten times
+    faster)."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     table = _codes()
     inside = codes < len(table)  # a character beyond the table's end stays as it is
@@ -99,13 +118,16 @@ def is_blank(raw: str) -> bool:
 
 
 def is_valid(token: str, kind: str) -> bool:
-    """Whether a bare token is a well-formed number of this kind (no leading zeros, decimals only for money)."""
+    """Whether a bare token is a well-formed number of this kind (no leading zeros, decimals only
+    for money)."""
     return bool(_NUMBER[kind].fullmatch(token))
 
 
-@lru_cache(maxsize=4096)  # the same few cell texts recur in every table; a bounded cache keeps memory flat
+# the same few cell texts recur in every table; a bounded cache keeps memory flat
+@lru_cache(maxsize=4096)
 def parse_cell(raw: str, kind: str = "count") -> Parsed:
-    """Printed cell text -> number, or NA for a blank marker ('', '/', '-', '—', '无') or text that is no number."""
+    """Printed cell text -> number, or NA for a blank marker ('', '/', '-', '—', '无') or text that
+    is no number."""
     text = clean(raw)
     if text in BLANKS:
         return Parsed(None, "blank")

@@ -1,4 +1,7 @@
-"""Download the reports a manifest lists, each checked against its sha256, with retries; never a half-written file."""
+"""Download the reports a manifest lists, each checked against its sha256, with retries; never a
+half-written file.
+"""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,24 +27,53 @@ class PermanentError(Exception):
     """A failure retrying cannot fix (404, 403 …)."""
 
 
-def fetch(manifest: str | Path | pd.DataFrame, out: str | Path, *, retries: int = 3, timeout: float = 30.0,
-          backoff: float = 1.0) -> pd.DataFrame:
-    """Each manifest row -> out/<file> from its download_url (else url); one result row each: fetched/present/skipped/failed."""
-    df = manifest if isinstance(manifest, pd.DataFrame) else pd.read_csv(manifest, dtype=str, keep_default_na=False)
+def fetch(
+    manifest: str | Path | pd.DataFrame,
+    out: str | Path,
+    *,
+    retries: int = 3,
+    timeout: float = 30.0,
+    backoff: float = 1.0,
+) -> pd.DataFrame:
+    """Each manifest row -> out/<file> from its download_url (else url); one result row each:
+    fetched/present/skipped/failed.
+    """
+    df = (
+        manifest
+        if isinstance(manifest, pd.DataFrame)
+        else pd.read_csv(manifest, dtype=str, keep_default_na=False)
+    )
     link = "download_url" if "download_url" in df.columns else "url"
     missing = {"file", link, "sha256"} - set(df.columns)
     if missing:
-        raise ValueError(f"the manifest lacks column(s) {', '.join(sorted(missing))}; it has {', '.join(df.columns)}")
+        raise ValueError(
+            f"the manifest lacks column(s) {', '.join(sorted(missing))}; "
+            f"it has {', '.join(df.columns)}"
+        )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     df = df.fillna("")
-    rows = [fetch_one(rec["file"], rec[link], rec["sha256"], out, retries=retries, timeout=timeout, backoff=backoff)
-            for rec in df.to_dict("records")]
+    rows = [
+        fetch_one(
+            rec["file"],
+            rec[link],
+            rec["sha256"],
+            out,
+            retries=retries,
+            timeout=timeout,
+            backoff=backoff,
+        )
+        for rec in df.to_dict("records")
+    ]
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
-def fetch_one(file: str, url: str, sha256: str, out: Path, *, retries: int, timeout: float, backoff: float) -> dict:
-    """One file: skip it if present with the right hash, else download with retries and verify before renaming."""
+def fetch_one(
+    file: str, url: str, sha256: str, out: Path, *, retries: int, timeout: float, backoff: float
+) -> dict:
+    """One file: skip it if present with the right hash, else download with retries and verify
+    before renaming.
+    """
     row = {"file": file, "url": url or None, "attempts": 0}
     target = out / Path(file).name
     if target.is_file() and sha256 and _sha256(target.read_bytes()) == sha256.lower():
@@ -55,9 +87,14 @@ def fetch_one(file: str, url: str, sha256: str, out: Path, *, retries: int, time
         try:
             data = _download(url, timeout)
             if sha256 and _sha256(data) != sha256.lower():
-                raise FetchError(f"checksum mismatch: expected {sha256.lower()}, got {_sha256(data)}")
+                raise FetchError(
+                    f"checksum mismatch: expected {sha256.lower()}, got {_sha256(data)}"
+                )
             write_atomic(target, data)
-            return row | {"status": "fetched", "message": f"{len(data)} bytes" + ("" if sha256 else ", no checksum to verify")}
+            return row | {
+                "status": "fetched",
+                "message": f"{len(data)} bytes" + ("" if sha256 else ", no checksum to verify"),
+            }
         except FetchError as exc:
             message = str(exc)
         except PermanentError as exc:
@@ -86,4 +123,6 @@ def _sha256(data: bytes) -> str:
 
 def summary(results: pd.DataFrame) -> str:
     counts = results.status.value_counts()
-    return ", ".join(f"{int(counts.get(k, 0))} {k}" for k in ("fetched", "present", "skipped", "failed"))
+    return ", ".join(
+        f"{int(counts.get(k, 0))} {k}" for k in ("fetched", "present", "skipped", "failed")
+    )

@@ -1,9 +1,12 @@
-"""Run one function over many files so that no file can take the batch down: time limits, memory caps, crash isolation.
+"""Run one function over many files so that no file can take the batch down: time limits, memory
+caps, crash isolation.
 
 The default is a local process pool with one worker per core. Any `concurrent.futures.Executor`
 (a thread pool, a Dask `Client(...).get_executor()`) may be passed instead; time limits are then
-enforced from the caller's side, and if that executor breaks the rest of the batch moves to a local pool.
+enforced from the caller's side, and if that executor breaks the rest of the batch moves to a local
+pool.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -15,7 +18,14 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -34,14 +44,18 @@ STARTUP = 300.0  # seconds a new pool may take to start its workers
 
 @dataclass(frozen=True)
 class Failure:
-    """What happened to a task that returned nothing: kind is 'timeout', 'memory', 'crash' or 'error'."""
+    """What happened to a task that returned nothing: kind is 'timeout', 'memory', 'crash' or
+    'error'.
+    """
 
     kind: str
     message: str
 
 
 class FileTimeout(BaseException):
-    """Raised inside a worker when its file runs past the limit (a BaseException: no reader swallows it)."""
+    """Raised inside a worker when its file runs past the limit (a BaseException: no reader swallows
+    it).
+    """
 
 
 def _on_alarm(signum, frame):
@@ -49,8 +63,14 @@ def _on_alarm(signum, frame):
 
 
 def guarded(fn: Callable, timeout: float | None, arg: Any) -> Any:
-    """Worker side: fn(arg) under a SIGALRM limit where signals can reach it (the worker's main thread)."""
-    armed = bool(timeout) and hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    """Worker side: fn(arg) under a SIGALRM limit where signals can reach it (the worker's main
+    thread).
+    """
+    armed = (
+        bool(timeout)
+        and hasattr(signal, "SIGALRM")
+        and threading.current_thread() is threading.main_thread()
+    )
     if armed:
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -67,19 +87,27 @@ def guarded(fn: Callable, timeout: float | None, arg: Any) -> Any:
 
 
 def init_worker(memory_limit: int | None, parent: int | None = None) -> None:
-    """Pool initializer: ignore Ctrl-C (the parent handles it), cap the address space a file may add, die with the parent."""
+    """Pool initializer: ignore Ctrl-C (the parent handles it), cap the address space a file may
+    add, die with the parent.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="ogi-parent-watch").start()
+        threading.Thread(
+            target=_exit_with, args=(parent,), daemon=True, name="ogi-parent-watch"
+        ).start()
     if memory_limit and resource is not None:
         base = _vm_size()
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = base + memory_limit
-        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+        resource.setrlimit(
+            resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard)
+        )
 
 
 def _exit_with(parent: int) -> None:
-    """A worker whose build was killed would wait forever on its task queue: leave when the parent is gone."""
+    """A worker whose build was killed would wait forever on its task queue: leave when the parent
+    is gone.
+    """
     while True:
         time.sleep(1.0)
         try:
@@ -103,14 +131,18 @@ def _vm_size() -> int:
 
 
 def _start_methods() -> list[str]:
-    """forkserver first (workers start clean: no inherited threads or memory); fork if its workers cannot start."""
+    """forkserver first (workers start clean: no inherited threads or memory); fork if its workers
+    cannot start.
+    """
     methods = mp.get_all_start_methods()
     if "forkserver" in methods and "fork" in methods and sys.platform != "darwin":
         return ["forkserver", "fork"]
     return ["spawn"]
 
 
-_working_method: list[str] = []  # the start method that worked in this process, so a fallback is found once
+_working_method: list[
+    str
+] = []  # the start method that worked in this process, so a fallback is found once
 
 
 def local_pool(workers: int, memory_limit: int | None) -> ProcessPoolExecutor:
@@ -119,19 +151,28 @@ def local_pool(workers: int, memory_limit: int | None) -> ProcessPoolExecutor:
         ctx = mp.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["toolkit.dataset.corpus"])
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=(memory_limit, os.getpid()))
+        pool = ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=init_worker, initargs=(memory_limit, os.getpid())
+        )
         try:
             for fut in [pool.submit(_ready) for _ in range(workers)]:
                 fut.result(timeout=STARTUP)
         except (BrokenExecutor, TimeoutError):
             pool.shutdown(wait=False, cancel_futures=True)
-            warnings.warn(f"worker processes could not start with {method!r} (a script run from stdin, or one without "
-                          "`if __name__ == '__main__':`?); trying the next start method", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"worker processes could not start with {method!r} "
+                "(a script run from stdin, or one without "
+                "`if __name__ == '__main__':`?); trying the next start method",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             continue
         _working_method[:] = [method]
         return pool
-    raise RuntimeError("no worker process could be started; pass executor=concurrent.futures.ThreadPoolExecutor() "
-                       "to read in this process")
+    raise RuntimeError(
+        "no worker process could be started; pass executor=concurrent.futures.ThreadPoolExecutor() "
+        "to read in this process"
+    )
 
 
 def _ready() -> bool:
@@ -149,13 +190,24 @@ def foreign_workers(executor: Executor) -> int:
     return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
 
 
-def robust_map(fn: Callable, items: Iterable[tuple[Any, Any]], *, executor: Executor | None = None,
-               workers: int | None = None, timeout: float | None = TIMEOUT, memory_limit: int | None = None,
-               grace: float = GRACE) -> Iterator[tuple[Any, Any]]:
-    """Yield (key, fn(arg) or Failure) for every (key, arg), in completion order; never raises for a task."""
+def robust_map(
+    fn: Callable,
+    items: Iterable[tuple[Any, Any]],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    timeout: float | None = TIMEOUT,
+    memory_limit: int | None = None,
+    grace: float = GRACE,
+) -> Iterator[tuple[Any, Any]]:
+    """Yield (key, fn(arg) or Failure) for every (key, arg), in completion order; never raises for a
+    task.
+    """
     queue = deque(items)
     if executor is not None:
-        runner = _Runner(fn, timeout, workers or foreign_workers(executor), memory_limit, grace, executor)
+        runner = _Runner(
+            fn, timeout, workers or foreign_workers(executor), memory_limit, grace, executor
+        )
         yield from runner.drive(queue)
         if not runner.broken:
             return
@@ -164,17 +216,26 @@ def robust_map(fn: Callable, items: Iterable[tuple[Any, Any]], *, executor: Exec
 
 
 class _Runner:
-    """Keeps at most `workers` tasks in flight, so a task starts when submitted and its clock is honest."""
+    """Keeps at most `workers` tasks in flight, so a task starts when submitted and its clock is
+    honest.
+    """
 
-    def __init__(self, fn, timeout, workers, memory_limit, grace, executor: Executor | None = None) -> None:
+    def __init__(
+        self, fn, timeout, workers, memory_limit, grace, executor: Executor | None = None
+    ) -> None:
         self.fn, self.timeout, self.workers, self.memory_limit = fn, timeout, workers, memory_limit
         self.executor, self.own = executor, executor is None
         self.broken, self.suspects = False, []
-        # own pool: kill `grace` s past the worker's own alarm; foreign: tasks may queue, so allow twice the limit
-        self.deadline = None if not timeout else (timeout + grace if self.own else 2 * timeout + grace)
+        # own pool: kill `grace` s past the worker's own alarm; foreign: tasks may queue, so allow
+        # twice the limit
+        self.deadline = (
+            None if not timeout else (timeout + grace if self.own else 2 * timeout + grace)
+        )
 
     def run(self, queue: deque) -> Iterator[tuple[Any, Any]]:
-        """Own pools until the queue is empty; after a break, each suspect runs alone to find the culprit."""
+        """Own pools until the queue is empty; after a break, each suspect runs alone to find the
+        culprit.
+        """
         while queue:
             self.executor = local_pool(min(self.workers, len(queue)), self.memory_limit)
             self.broken, self.suspects = False, []
@@ -193,7 +254,8 @@ class _Runner:
             done, _ = wait(inflight, timeout=POLL, return_when=FIRST_COMPLETED)
             finished = [(inflight.pop(fut), self._outcome(fut)) for fut in done]
             if not any(outcome is None for _, outcome in finished):
-                self._fill(inflight, queue)  # the workers start on the next files while the caller stores these
+                # the workers start on the next files while the caller stores these
+                self._fill(inflight, queue)
             for (key, arg, _), outcome in finished:
                 if outcome is None:
                     self.broken = True
@@ -205,13 +267,22 @@ class _Runner:
             self.suspects += [(key, arg) for key, arg, _ in inflight.values()]
 
     def _fill(self, inflight: dict, queue: deque) -> None:
-        """Submit from the queue until `workers` tasks are in flight (or the executor turns out broken)."""
+        """Submit from the queue until `workers` tasks are in flight (or the executor turns out
+        broken).
+        """
         while queue and len(inflight) < self.workers and not self.broken:
             key, arg = queue[0]
             try:
-                inflight[self.executor.submit(guarded, self.fn, self.timeout, arg)] = (key, arg, time.monotonic())
+                inflight[self.executor.submit(guarded, self.fn, self.timeout, arg)] = (
+                    key,
+                    arg,
+                    time.monotonic(),
+                )
                 queue.popleft()
-            except (BrokenExecutor, RuntimeError):  # broke (or shut down) since the last look: nothing was lost
+            except (
+                BrokenExecutor,
+                RuntimeError,
+            ):  # broke (or shut down) since the last look: nothing was lost
                 self.broken = True
 
     def _outcome(self, fut: Future) -> Any:
@@ -225,7 +296,9 @@ class _Runner:
             return Failure(kind, f"{type(exc).__name__}: {exc}")
 
     def _overdue(self, inflight: dict, queue: deque) -> Iterator[tuple[Any, Any]]:
-        """Tasks past the deadline become timeouts; in an own pool the workers are killed and the rest re-queued."""
+        """Tasks past the deadline become timeouts; in an own pool the workers are killed and the
+        rest re-queued.
+        """
         if self.deadline is None:
             return
         now = time.monotonic()
@@ -233,7 +306,13 @@ class _Runner:
         for fut in late:
             key, _, _ = inflight.pop(fut)
             fut.cancel()
-            yield key, Failure("timeout", f"killed after {self.deadline:g} s (the per-file limit is {self.timeout:g} s)")
+            yield (
+                key,
+                Failure(
+                    "timeout",
+                    f"killed after {self.deadline:g} s (the per-file limit is {self.timeout:g} s)",
+                ),
+            )
         if late and self.own:
             _kill_workers(self.executor)
             queue.extendleft(reversed([(key, arg) for key, arg, _ in inflight.values()]))
@@ -248,17 +327,25 @@ class _Runner:
             try:
                 return fut.result(timeout=self.deadline)
             except BrokenProcessPool:
-                return Failure("crash", "the worker process died reading this file (a crash in a library, "
-                                        "or the memory cap was reached)")
+                return Failure(
+                    "crash",
+                    "the worker process died reading this file (a crash in a library, "
+                    "or the memory cap was reached)",
+                )
             except TimeoutError:
                 _kill_workers(pool)
-                return Failure("timeout", f"killed after {self.deadline:g} s (the per-file limit is {self.timeout:g} s)")
+                return Failure(
+                    "timeout",
+                    f"killed after {self.deadline:g} s (the per-file limit is {self.timeout:g} s)",
+                )
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _kill_workers(pool: Executor) -> None:
-    """Kill a local pool's worker processes (a stuck C call ignores the alarm; only a signal stops it)."""
+    """Kill a local pool's worker processes (a stuck C call ignores the alarm; only a signal stops
+    it).
+    """
     for proc in list(getattr(pool, "_processes", {}).values()):
         try:
             proc.kill()

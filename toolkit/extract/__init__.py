@@ -1,1 +1,2 @@
-"""RawDocument -> Report: identify, match, resolve, validate, repair, narrative, pre-2019, status."""
+"""RawDocument -> Report: identify, match, resolve, validate, repair, narrative, pre-2019,
+status."""

@@ -1,10 +1,12 @@
-"""Where the printed column headers put each column, to tell a padded grid's layout cells from blank cells.
+"""Where the printed column headers put each column, to tell a padded grid's layout cells from blank
+cells.
 
-A grid extractor writes a spanned cell as its text followed by empty cells. When a row's empty cells can
-be dropped in more than one way, the header row of the same grid says which cell is which column: a way
-is kept only if its cells sit at the header's positions. Without a usable header nothing is decided here
-(the identities choose, or the cells stay NA).
+A grid extractor writes a spanned cell as its text followed by empty cells. When a row's empty cells
+can be dropped in more than one way, the header row of the same grid says which cell is which
+column: a way is kept only if its cells sit at the header's positions. Without a usable header
+nothing is decided here (the identities choose, or the cells stay NA).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,12 +14,16 @@ import re
 from toolkit import schema
 from toolkit.extract.match import Flat
 
-LOOK_BACK = 40  # rows above a value row searched for its header (the 收到和处理 header sits above ~25 rows)
+# rows above a value row searched for its header (the 收到和处理 header sits above ~25 rows)
+LOOK_BACK = 40
 _DIGIT = re.compile(r"\d")
 
 
-def aligned(flat: Flat, table: str, cols: tuple[str, ...], ways: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
-    """The ways whose cells sit under their columns' headers; all of them when the header cannot tell."""
+def aligned(
+    flat: Flat, table: str, cols: tuple[str, ...], ways: list[list[tuple[int, int]]]
+) -> list[list[tuple[int, int]]]:
+    """The ways whose cells sit under their columns' headers; all of them when the header cannot
+    tell."""
     row = flat.row(ways[0][0][0])
     if any(flat.row(a) != row for way in ways for a, _ in way):
         return ways  # values over several lines: no grid positions
@@ -25,12 +31,15 @@ def aligned(flat: Flat, table: str, cols: tuple[str, ...], ways: list[list[tuple
     if where is None:
         return ways
     start = flat.starts[row]
-    kept = [way for way in ways if tuple(flat.text.count("\x1f", start, a) for a, _ in way) == where]
+    kept = [
+        way for way in ways if tuple(flat.text.count("\x1f", start, a) for a, _ in way) == where
+    ]
     return kept or ways
 
 
 def positions(flat: Flat, table: str, cols: tuple[str, ...], row: int) -> tuple[int, ...] | None:
-    """Each column's cell index in the nearest header rows above `row` that have as many cells as it."""
+    """Each column's cell index in the nearest header rows above `row` that have as many cells as
+    it."""
     regexes = [schema.header_regex(table, c) for c in cols]
     if None in regexes:
         return None
@@ -39,9 +48,14 @@ def positions(flat: Flat, table: str, cols: tuple[str, ...], row: int) -> tuple[
     for r in range(row - 1, max(-1, row - 1 - LOOK_BACK), -1):
         cells = _cells(flat, r)
         if len(cells) != width or any(_DIGIT.search(c) for c in cells):
-            continue  # another grid, or a row of values (a label such as 总计 is not a header there)
+            # another grid, or a row of values (a label such as 总计 is not a header there)
+            continue
         for i, rx in enumerate(regexes):
-            hit = None if i in found else next((j for j, c in enumerate(cells) if c.strip() and rx.fullmatch(c)), None)
+            hit = (
+                None
+                if i in found
+                else next((j for j, c in enumerate(cells) if c.strip() and rx.fullmatch(c)), None)
+            )
             if hit is not None:
                 found[i] = hit
         if len(found) == len(cols):

@@ -1,4 +1,5 @@
 """Readers: sniff a file's real format from its bytes and hand it to the reader for that format."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,17 +28,23 @@ def read_document(path: str | Path) -> RawDocument:
 
 
 def _lazy(module: str, name: str):
-    """Import a reader only when a file of its format arrives (its library may be heavy or optional)."""
+    """Import a reader only when a file of its format arrives (its library may be heavy or
+    optional).
+    """
 
     def call(path, data):
         from importlib import import_module
+
         try:
             reader = getattr(import_module(f"{__name__}.{module}"), name)
         except ModuleNotFoundError as exc:
             if (exc.name or "").startswith("toolkit"):
                 raise  # our own bug, not a missing optional package
-            raise ReadError(f"the {module} reader is not available ({exc.name or exc}); "
-                            f"install the toolkit with its optional extras", stage="sniff") from None
+            raise ReadError(
+                f"the {module} reader is not available ({exc.name or exc}); "
+                f"install the toolkit with its optional extras",
+                stage="sniff",
+            ) from None
         return reader(path, data=data)
 
     return call

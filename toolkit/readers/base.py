@@ -1,4 +1,7 @@
-"""What every reader returns: the document's rows of cell strings, in reading order, with provenance."""
+"""What every reader returns: the document's rows of cell strings, in reading order, with
+provenance.
+"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,11 +17,15 @@ class ReadError(Exception):
 
 @dataclass(frozen=True)
 class OcrCell:
-    """How one OCR'd cell was read: where on the page, how sure, and what else it could say (for repair)."""
+    """How one OCR'd cell was read: where on the page, how sure, and what else it could say (for
+    repair).
+    """
 
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the deskewed page image at `dpi`
     confidence: float  # the least certain character's probability, 0..1 (1.0 for an empty cell)
-    alternatives: tuple[tuple[str, float], ...] = ()  # other readings of a number, each with its probability
+    alternatives: tuple[
+        tuple[str, float], ...
+    ] = ()  # other readings of a number, each with its probability
     dpi: float | None = None
     angle: float = 0.0  # degrees the page image was rotated by to deskew it
 

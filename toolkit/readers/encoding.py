@@ -1,4 +1,5 @@
 """Decode bytes whose encoding the publisher did not tell us (UTF-8, GB18030, Big5 …)."""
+
 from __future__ import annotations
 
 import codecs
@@ -39,14 +40,18 @@ def decode(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
 
 
 def html_charset(data: bytes) -> str | None:
-    """The charset an HTML/XML page declares in its first 4 KiB (<meta charset>, http-equiv, <?xml?>)."""
+    """The charset an HTML/XML page declares in its first 4 KiB (<meta charset>, http-equiv,
+    <?xml?>).
+    """
     head = data[:4096]
     m = _XML_DECL.search(head) or _META_CHARSET.search(head)
     return m.group(1).decode("ascii") if m else None
 
 
 def codec_name(enc: str | None) -> str | None:
-    """A declared charset as the Python codec to decode with; None where the claim cannot be true (UTF-16 without a BOM)."""
+    """A declared charset as the Python codec to decode with; None where the claim cannot be true
+    (UTF-16 without a BOM).
+    """
     if not enc:
         return None
     try:
@@ -70,7 +75,12 @@ def _multibyte_utf8(data: bytes) -> bool:
 
 def _alias(enc: str) -> str:
     """GBK and GB2312 declarations are read as their superset GB18030."""
-    return "gb18030" if enc.lower().replace("-", "").replace("_", "") in {"gbk", "gb2312", "cp936", "gb18030", "xgbk"} else enc
+    return (
+        "gb18030"
+        if enc.lower().replace("-", "").replace("_", "")
+        in {"gbk", "gb2312", "cp936", "gb18030", "xgbk"}
+        else enc
+    )
 
 
 def _mostly_text(text: str) -> bool:

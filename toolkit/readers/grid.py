@@ -1,8 +1,10 @@
-"""Ruled tables in a page image: deskew by the ruling lines, then cells as the regions the lines enclose.
+"""Ruled tables in a page image: deskew by the ruling lines, then cells as the regions the lines
+enclose.
 
 Only OpenCV and numpy: the grid comes from the lines a table is printed with, so merged cells,
 split headers and uneven rows need no model. Pixel sizes scale with the image's resolution (dpi).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,9 +28,13 @@ class Page:
 
 
 def binarize(gray: np.ndarray, dpi: float) -> np.ndarray:
-    """Ink as 255 on 0: darker than its surroundings (uneven scans) and than the page's Otsu level (cell shading)."""
+    """Ink as 255 on 0: darker than its surroundings (uneven scans) and than the page's Otsu level
+    (cell shading).
+    """
     block = max(15, int(dpi / 8) | 1)
-    local = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    local = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15
+    )
     level, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     _, dark = cv2.threshold(gray, max(level, 100), 255, cv2.THRESH_BINARY_INV)
     return cv2.bitwise_and(local, dark)
@@ -41,8 +47,12 @@ def line_masks(ink: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, hk), cv2.morphologyEx(ink, cv2.MORPH_OPEN, vk)
 
 
-def long_lines(gray: np.ndarray, dpi: float, min_frac: float = 0.25) -> list[tuple[int, int, int, int]]:
-    """Horizontal rules spanning at least `min_frac` of the page width, as component stats (x, y, w, h)."""
+def long_lines(
+    gray: np.ndarray, dpi: float, min_frac: float = 0.25
+) -> list[tuple[int, int, int, int]]:
+    """Horizontal rules spanning at least `min_frac` of the page width, as component stats
+    (x, y, w, h).
+    """
     hmask, _ = line_masks(binarize(gray, dpi), int(dpi * 0.15))
     n, _, stats, _ = cv2.connectedComponentsWithStats(hmask)
     width = gray.shape[1]
@@ -70,8 +80,12 @@ def skew_angle(gray: np.ndarray, dpi: float) -> float:
 
 
 def text_skew(gray: np.ndarray, dpi: float, limit: float = 3.0) -> float:
-    """Skew of a page without rules: the angle at which lines of text give the sharpest row profile."""
-    small = cv2.resize(binarize(gray, dpi), None, fx=50 / dpi, fy=50 / dpi, interpolation=cv2.INTER_AREA)
+    """Skew of a page without rules: the angle at which lines of text give the sharpest row
+    profile.
+    """
+    small = cv2.resize(
+        binarize(gray, dpi), None, fx=50 / dpi, fy=50 / dpi, interpolation=cv2.INTER_AREA
+    )
     if not small.any():
         return 0.0
     best, best_score = 0.0, -1.0
@@ -85,7 +99,9 @@ def text_skew(gray: np.ndarray, dpi: float, limit: float = 3.0) -> float:
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
-    """The image turned by `angle` degrees about its centre, same size, white where paper was missing."""
+    """The image turned by `angle` degrees about its centre, same size, white where paper was
+    missing.
+    """
     if abs(angle) < 0.02:
         return gray
     h, w = gray.shape
@@ -103,19 +119,34 @@ def find_page(gray: np.ndarray, dpi: float) -> Page:
     tables = _tables(lines, dpi)
     text_ink, slivers = clean_ink(ink, lines, dpi)
     wide = max(3, int(dpi / 40) | 1)
-    dropped = cv2.dilate(lines, np.ones((wide, wide), np.uint8)) | cv2.dilate(slivers, np.ones((3, 3), np.uint8))
+    dropped = cv2.dilate(lines, np.ones((wide, wide), np.uint8)) | cv2.dilate(
+        slivers, np.ones((3, 3), np.uint8)
+    )
     text = gray.copy()
     text[dropped > 0] = 255  # rules and their slivers painted out; faint ink kept
-    return Page(text, text_ink, tuple(cells for _, cells in tables), tuple(frame for frame, _ in tables), angle, dpi)
+    return Page(
+        text,
+        text_ink,
+        tuple(cells for _, cells in tables),
+        tuple(frame for frame, _ in tables),
+        angle,
+        dpi,
+    )
 
 
 def clean_ink(ink: np.ndarray, lines: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
-    """(text pixels, sliver pixels): rules removed with the thin slivers they leave behind, and scanner specks."""
+    """(text pixels, sliver pixels): rules removed with the thin slivers they leave behind, and
+    scanner specks.
+    """
     wide = max(3, int(dpi / 40) | 1)
     near = cv2.dilate(lines, np.ones((wide + 2, wide + 2), np.uint8)) > 0
     ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(lines, np.ones((wide, wide), np.uint8))))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    w, h, area = (
+        stats[:, cv2.CC_STAT_WIDTH],
+        stats[:, cv2.CC_STAT_HEIGHT],
+        stats[:, cv2.CC_STAT_AREA],
+    )
     thin, long = dpi * 0.02, dpi * 0.04
     sliver = ((w <= thin) & (h >= long)) | ((h <= thin) & (w >= long)) | ((w <= thin) & (h <= thin))
     touching = np.bincount(labels[near & (ink > 0)], minlength=n) > 0
@@ -135,17 +166,26 @@ def _tables(lines: np.ndarray, dpi: float) -> list[tuple[Box, tuple[Box, ...]]]:
         if w < lines.shape[1] * 0.2 or h < dpi * 0.15:
             continue
         frame = lines[y : y + h, x : x + w].copy()
-        cv2.rectangle(frame, (0, 0), (w - 1, h - 1), 255, 2)  # close tables printed without outer borders
-        m, _, cst, _ = cv2.connectedComponentsWithStats((frame == 0).astype(np.uint8), connectivity=4)
-        cells = tuple((x + cx, y + cy, x + cx + cw, y + cy + ch) for cx, cy, cw, ch, _ in (map(int, cst[j]) for j in range(1, m))
-                      if cw >= min_side and ch >= min_side)
+        cv2.rectangle(
+            frame, (0, 0), (w - 1, h - 1), 255, 2
+        )  # close tables printed without outer borders
+        m, _, cst, _ = cv2.connectedComponentsWithStats(
+            (frame == 0).astype(np.uint8), connectivity=4
+        )
+        cells = tuple(
+            (x + cx, y + cy, x + cx + cw, y + cy + ch)
+            for cx, cy, cw, ch, _ in (map(int, cst[j]) for j in range(1, m))
+            if cw >= min_side and ch >= min_side
+        )
         if cells:
             out.append(((x, y, x + w, y + h), cells))
     return sorted(out, key=lambda t: (t[0][1], t[0][0]))
 
 
 def table_rows(cells: tuple[Box, ...] | list[Box], dpi: float) -> list[list[Box]]:
-    """Cells grouped into rows by their top edge, left to right; a cell spanning rows sits in its first."""
+    """Cells grouped into rows by their top edge, left to right; a cell spanning rows sits in its
+    first.
+    """
     tol = max(3, int(dpi * 0.03))
     rows: list[list[Box]] = []
     for box in sorted(cells, key=lambda b: (b[1], b[0])):
@@ -163,8 +203,12 @@ def text_lines(ink: np.ndarray, box: Box, dpi: float) -> list[Box]:
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
     sub = ink[y0:y1, x0:x1]
-    return [(x0 + a, y0 + top, x0 + b, y0 + bottom) for top, bottom in _bands(sub.any(axis=1), max(1, int(dpi * 0.012)))
-            for a, b in [_extent(sub[top:bottom].any(axis=0))] if b - a > 0]
+    return [
+        (x0 + a, y0 + top, x0 + b, y0 + bottom)
+        for top, bottom in _bands(sub.any(axis=1), max(1, int(dpi * 0.012)))
+        for a, b in [_extent(sub[top:bottom].any(axis=0))]
+        if b - a > 0
+    ]
 
 
 def _despeckle(ink: np.ndarray, min_area: int) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""HTML pages: prose blocks and table rows in reading order, merged cells expanded without duplicating numbers."""
+"""HTML pages: prose blocks and table rows in reading order, merged cells expanded without
+duplicating numbers.
+"""
+
 from __future__ import annotations
 
 import re
@@ -14,13 +17,33 @@ from toolkit.readers.encoding import codec_name, decode, html_charset
 MAX_HTML_BYTES = 50 * 1024 * 1024
 MAX_ELEMENTS = 1_000_000
 MAX_SPAN = 1000  # a larger rowspan/colspan is a typo or an attack, not a table
-SKIP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "select", "textarea")
-BLOCK = frozenset("""address article aside blockquote body caption center dd details div dl dt fieldset figcaption
-    figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody td tfoot th
-    thead title tr ul""".split())
+SKIP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "select",
+    "textarea",
+)
+BLOCK = frozenset(
+    (
+        "address article aside blockquote body caption center dd details div dl dt fieldset "
+        "figcaption\n"
+        "    figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section "
+        "summary table tbody td tfoot th\n"
+        "    thead title tr ul"
+    ).split()
+)
 _SPAN = re.compile(r"\s*(\d+)")  # a rowspan/colspan value: its leading digits
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"))
-_ANY_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")  # a quick test: translating is slow and rarely needed
+_ANY_INVISIBLE = re.compile(
+    "[\u200b\u200c\u200d\ufeff\u00ad]"
+)  # a quick test: translating is slow and rarely needed
 
 
 def read_html(path: str | Path, *, data: bytes | None = None) -> RawDocument:
@@ -35,24 +58,41 @@ def read_html(path: str | Path, *, data: bytes | None = None) -> RawDocument:
     emitter.walk(root)
     emitter.flush()
     ignored = declared and codec_name(declared) != encoding
-    notes = (f"declared charset {declared!r} not used: the bytes read as {encoding}",) if ignored else ()
+    notes = (
+        (f"declared charset {declared!r} not used: the bytes read as {encoding}",)
+        if ignored
+        else ()
+    )
     return RawDocument(str(path), "html", tuple(emitter.rows), encoding, notes)
 
 
 def parse(text: str) -> lxml.etree._Element:
-    """Parse decoded HTML without network or external entities, refusing trees too deep or too large to be a report."""
-    parser = lxml.etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-                                  huge_tree=False, collect_ids=False, default_doctype=False)
+    """Parse decoded HTML without network or external entities, refusing trees too deep or too large
+    to be a report.
+    """
+    parser = lxml.etree.HTMLParser(
+        encoding="utf-8",
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=False,
+        collect_ids=False,
+        default_doctype=False,
+    )
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ReadError(f"no HTML content could be parsed ({exc})") from None
     for err in parser.error_log:
         if "RESOURCE_LIMIT" in err.type_name or "Excessive depth" in err.message:
-            raise ReadError(f"HTML nested too deeply or too large to be a report ({err.message.strip()})")
+            raise ReadError(
+                f"HTML nested too deeply or too large to be a report ({err.message.strip()})"
+            )
     count = sum(1 for _ in root.iter())
     if count > MAX_ELEMENTS:
-        raise ReadError(f"an HTML page with {count} elements (more than {MAX_ELEMENTS}): not a report")
+        raise ReadError(
+            f"an HTML page with {count} elements (more than {MAX_ELEMENTS}): not a report"
+        )
     lxml.etree.strip_elements(root, *SKIP, with_tail=False)
     return root
 
@@ -97,7 +137,9 @@ class _Emitter:
             self.walk(child)
 
     def table(self, tab) -> None:
-        """Data rows become RawRows; a row whose cells hold tables is layout: its cells are walked as blocks."""
+        """Data rows become RawRows; a row whose cells hold tables is layout: its cells are walked
+        as blocks.
+        """
         index: int | None = None
         carry: dict[int, list] = {}
         for cap in tab.findall("caption"):
@@ -122,7 +164,8 @@ def own_rows(tab) -> list:
 
 
 def grid_row(cells: list, carry: dict[int, list]) -> list[str]:
-    """One <tr> -> cell strings: rowspans carried down, colspans expanded only where the cell is blank.
+    """One <tr> -> cell strings: rowspans carried down, colspans expanded only where the cell is
+    blank.
 
     `carry` maps a grid column to [text, width, rows left] for cells spanning down from rows above.
     A label spanning down repeats (a vertical group label belongs to every row it covers); a number
@@ -165,7 +208,9 @@ def spread_blanks(text: str, width: int) -> list[str]:
 
 
 def carried_down(text: str) -> str:
-    """What a cell spanning down leaves in the rows below: labels and blank markers repeat, numbers do not."""
+    """What a cell spanning down leaves in the rows below: labels and blank markers repeat, numbers
+    do not.
+    """
     return text if is_blank(text) or not looks_like_value(text) else ""
 
 
@@ -176,7 +221,9 @@ def _span(cell, attr: str) -> int:
 
 
 def cell_text(cell) -> str:
-    """A cell's text: nested blocks and <br> on their own lines, &nbsp; and runs of spaces as one space."""
+    """A cell's text: nested blocks and <br> on their own lines, &nbsp; and runs of spaces as one
+    space.
+    """
     if not len(cell):  # text only, the common cell
         return norm_text(cell.text or "")
     lines: list[list[str]] = [[cell.text or ""]]
@@ -186,7 +233,9 @@ def cell_text(cell) -> str:
 
 
 def _cell_lines(el, lines: list[list[str]]) -> None:
-    """Append one element's text (and its tail) to the cell's lines, opening new lines around blocks and <br>."""
+    """Append one element's text (and its tail) to the cell's lines, opening new lines around blocks
+    and <br>.
+    """
     tag = _tag(el)
     block = tag in BLOCK or tag == "br"
     if block:

@@ -11,7 +11,9 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff(data: bytes) -> str:
-    """'pdf', 'docx', 'doc', 'rtf', 'html', 'text' or 'image', from content, never from the file name."""
+    """'pdf', 'docx', 'doc', 'rtf', 'html', 'text' or 'image', from content, never from the file
+    name.
+    """
     head = data[:2048]
     if not data.strip():
         raise ReadError("the file is empty", stage="sniff")
@@ -29,10 +31,21 @@ def sniff(data: bytes) -> str:
         if "word/document.xml" in names:
             return "docx"
         raise ReadError("a zip archive that is not a Word document", stage="sniff")
-    if head[:4] in (b"\x89PNG", b"II*\x00", b"MM\x00*") or head[:3] == b"\xff\xd8\xff" or head[:6] in (b"GIF87a", b"GIF89a"):
+    if (
+        head[:4] in (b"\x89PNG", b"II*\x00", b"MM\x00*")
+        or head[:3] == b"\xff\xd8\xff"
+        or head[:6] in (b"GIF87a", b"GIF89a")
+    ):
         return "image"
     low = head.lower()
-    if b"<html" in low or b"<!doctype html" in low or b"<table" in low or b"<body" in low or b"<meta" in low or b"<p" in low[:200]:
+    if (
+        b"<html" in low
+        or b"<!doctype html" in low
+        or b"<table" in low
+        or b"<body" in low
+        or b"<meta" in low
+        or b"<p" in low[:200]
+    ):
         return "html"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("binary data that is no known document format", stage="sniff")

@@ -1,4 +1,7 @@
-"""Plain-text reports: one cell per line (tab-indented), pipe-separated rows, or prose with run-together cells."""
+"""Plain-text reports: one cell per line (tab-indented), pipe-separated rows, or prose with
+run-together cells.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +11,8 @@ from toolkit.readers.base import RawDocument, RawRow
 from toolkit.readers.encoding import decode
 
 MIN_RUN = 2  # lines after a label that make its row (one lone number may be prose)
-MAX_LABEL = 50  # characters of a line that may own a single printed blank (longer lines, or sentences, are prose)
+# characters of a line that may own a single printed blank (longer lines, or sentences, are prose)
+MAX_LABEL = 50
 EMPTY, OTHER = -1, -2  # markers in the list of one-line rows: an empty line, a row of another kind
 BLANK = "\x00"  # a printed blank cell until rows are formed (then '')
 
@@ -24,8 +28,8 @@ def text_rows(text: str) -> list[RawRow]:
     """Lines -> rows: '|' splits cells; tab-indented lines are cells of one row until a blank line.
 
     An unindented label line followed by value lines (numbers, blank markers) is one row, so that no
-    blank cell is lost: a line of only a non-breaking or ideographic space is a printed blank cell (an
-    ``&nbsp;`` cell in a browser's text dump), and so is an empty line among the values (a word
+    blank cell is lost: a line of only a non-breaking or ideographic space is a printed blank cell
+    (an ``&nbsp;`` cell in a browser's text dump), and so is an empty line among the values (a word
     processor's text export writes each cell on a line, an empty cell as an empty line).
     """
     rows: list[RawRow] = []
@@ -69,26 +73,43 @@ def text_rows(text: str) -> list[RawRow]:
             single(line.strip())
     flush()
     if _double_spaced(plain):
-        plain = [k for k in plain if k != EMPTY]  # an empty line after every line separates, never a cell
+        plain = [
+            k for k in plain if k != EMPTY
+        ]  # an empty line after every line separates, never a cell
     return _label_rows(rows, plain)
 
 
 def printed_blank(line: str) -> bool:
-    """A line of spaces among which a non-breaking or ideographic one: an empty cell as the page printed it."""
+    """A line of spaces among which a non-breaking or ideographic one: an empty cell as the page
+    printed it.
+    """
     return bool(line) and not line.strip() and bool(line.strip(" \t\n\r\f\v"))
 
 
 def _label_rows(rows: list[RawRow], plain: list[int]) -> list[RawRow]:
-    """Each one-line label followed by value lines becomes one row; printed blanks that join no row are dropped."""
+    """Each one-line label followed by value lines becomes one row; printed blanks that join no row
+    are dropped.
+    """
     out: dict[int, RawRow] = {k: r for k, r in enumerate(rows) if r.cells != (BLANK,)}
     i = 0
     while i < len(plain):
         label, run, j = plain[i], [], i + 1
-        while j < len(plain) and plain[j] != OTHER and (plain[j] == EMPTY or _value(rows[plain[j]].cells[0])):
+        while (
+            j < len(plain)
+            and plain[j] != OTHER
+            and (plain[j] == EMPTY or _value(rows[plain[j]].cells[0]))
+        ):
             run.append(plain[j])
             j += 1
-        if label >= 0 and not _value(rows[label].cells[0]) and _definite(run) and (
-                len(run) >= MIN_RUN or (rows[run[0]].cells == (BLANK,) and _short_label(rows[label].cells[0]))):
+        if (
+            label >= 0
+            and not _value(rows[label].cells[0])
+            and _definite(run)
+            and (
+                len(run) >= MIN_RUN
+                or (rows[run[0]].cells == (BLANK,) and _short_label(rows[label].cells[0]))
+            )
+        ):
             cells = ("" if k == EMPTY else rows[k].cells[0].replace(BLANK, "") for k in run)
             out[label] = RawRow(rows[label].cells + tuple(cells))
             for k in run:
@@ -98,7 +119,9 @@ def _label_rows(rows: list[RawRow], plain: list[int]) -> list[RawRow]:
 
 
 def _double_spaced(plain: list[int]) -> bool:
-    """Whether most lines are followed by an empty one (then empty lines are spacing, not empty cells)."""
+    """Whether most lines are followed by an empty one (then empty lines are spacing, not empty
+    cells).
+    """
     lines = [i for i, k in enumerate(plain) if k >= 0]
     spaced = sum(i + 1 < len(plain) and plain[i + 1] == EMPTY for i in lines)
     return spaced > len(lines) / 2
@@ -113,5 +136,7 @@ def _value(cell: str) -> bool:
 
 
 def _definite(run: list[int]) -> bool:
-    """Whether a run holds a printed value line (a number, a blank marker or a printed blank), not only empty lines."""
+    """Whether a run holds a printed value line (a number, a blank marker or a printed blank), not
+    only empty lines.
+    """
     return any(k != EMPTY for k in run)

@@ -1,4 +1,7 @@
-"""Word files: DOCX body in order (paragraphs and tables interleaved); legacy .doc/.wps through LibreOffice."""
+"""Word files: DOCX body in order (paragraphs and tables interleaved); legacy .doc/.wps through
+LibreOffice.
+"""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +24,9 @@ MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_MEMBERS = 5000
 MAX_RATIO = 100  # deflated XML of a real report is ~5-20x; a bomb is 1000x
 RATIO_FLOOR = 5 * 1024 * 1024  # small parts may compress as well as they like
-SKIPPED = frozenset({f"{W}del", f"{W}moveFrom", MC_FALLBACK})  # deleted text; the duplicate of a textbox
+SKIPPED = frozenset(
+    {f"{W}del", f"{W}moveFrom", MC_FALLBACK}
+)  # deleted text; the duplicate of a textbox
 CONVERT_TIMEOUT = 120.0
 MANY_BOXES = 10  # floating text boxes that, holding most of the text, make a page drawn box by box
 
@@ -37,19 +42,29 @@ def read_docx(path: str | Path, *, data: bytes | None = None) -> RawDocument:
     return RawDocument(str(path), "docx", tuple(walker.rows))
 
 
-def read_doc(path: str | Path, *, data: bytes | None = None, timeout: float = CONVERT_TIMEOUT) -> RawDocument:
+def read_doc(
+    path: str | Path, *, data: bytes | None = None, timeout: float = CONVERT_TIMEOUT
+) -> RawDocument:
     """Read a legacy .doc or Kingsoft .wps (OLE2) by converting it to DOCX with LibreOffice."""
     raw = Path(path).read_bytes() if data is None else data
     docx = convert_to_docx(raw, timeout=timeout)
     doc = read_docx(path, data=docx)
-    return dataclasses.replace(doc, reader="doc", notes=doc.notes + ("converted to DOCX by LibreOffice",))
+    return dataclasses.replace(
+        doc, reader="doc", notes=doc.notes + ("converted to DOCX by LibreOffice",)
+    )
 
 
-def read_rtf(path: str | Path, *, data: bytes | None = None, timeout: float = CONVERT_TIMEOUT) -> RawDocument:
-    """Read an RTF file (sites often publish one under a .doc name) by converting it to DOCX with LibreOffice."""
+def read_rtf(
+    path: str | Path, *, data: bytes | None = None, timeout: float = CONVERT_TIMEOUT
+) -> RawDocument:
+    """Read an RTF file (sites often publish one under a .doc name) by converting it to DOCX with
+    LibreOffice.
+    """
     raw = Path(path).read_bytes() if data is None else data
     doc = read_docx(path, data=convert_to_docx(raw, timeout=timeout, suffix=".rtf"))
-    return dataclasses.replace(doc, reader="rtf", notes=doc.notes + ("converted to DOCX by LibreOffice",))
+    return dataclasses.replace(
+        doc, reader="rtf", notes=doc.notes + ("converted to DOCX by LibreOffice",)
+    )
 
 
 def check_archive(data: bytes) -> None:
@@ -57,35 +72,51 @@ def check_archive(data: bytes) -> None:
     try:
         infos = zipfile.ZipFile(BytesIO(data)).infolist()
     except zipfile.BadZipFile:
-        raise ReadError("not a zip archive, so not a DOCX (a .docx is a zip of XML parts)") from None
+        raise ReadError(
+            "not a zip archive, so not a DOCX (a .docx is a zip of XML parts)"
+        ) from None
     if len(infos) > MAX_MEMBERS:
-        raise ReadError(f"a zip archive of {len(infos)} members (more than {MAX_MEMBERS}): not a report")
+        raise ReadError(
+            f"a zip archive of {len(infos)} members (more than {MAX_MEMBERS}): not a report"
+        )
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED:
-        raise ReadError(f"a zip bomb: {total} bytes uncompressed (more than {MAX_UNZIPPED // 2**20} MiB)")
+        raise ReadError(
+            f"a zip bomb: {total} bytes uncompressed (more than {MAX_UNZIPPED // 2**20} MiB)"
+        )
     for info in infos:
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(1, info.compress_size):
             ratio = info.file_size // max(1, info.compress_size)
-            raise ReadError(f"a zip bomb: {info.filename} expands {ratio}x to {info.file_size} bytes")
+            raise ReadError(
+                f"a zip bomb: {info.filename} expands {ratio}x to {info.file_size} bytes"
+            )
     if "word/document.xml" not in {i.filename for i in infos}:
         raise ReadError("a zip archive without word/document.xml: not a Word document")
 
 
 def check_flowing(body) -> None:
-    """Refuse a document drawn as floating text boxes (what a PDF-to-Word converter makes of each page).
+    """Refuse a document drawn as floating text boxes (what a PDF-to-Word converter makes of each
+    page).
 
     Each box is placed by coordinates on its page, and the file keeps them in drawing order: numbers
-    may come before their labels, and several pages share one anchor, so no reading order can be had.
+    may come before their labels, and several pages share one anchor, so no reading order can be
+    had.
     """
-    boxes = [a for a in body.iter(ANCHOR) if a.find(f".//{W}txbxContent") is not None and not _skipped(a, body)]
+    boxes = [
+        a
+        for a in body.iter(ANCHOR)
+        if a.find(f".//{W}txbxContent") is not None and not _skipped(a, body)
+    ]
     if len(boxes) < MANY_BOXES:
         return
     inside = sum(len(t.text or "") for a in boxes for t in a.iter(f"{W}t"))
     total = sum(len(t.text or "") for t in body.iter(f"{W}t") if not _skipped(t, body))
     if inside > total / 2:
-        raise ReadError(f"the text is laid out in {len(boxes)} floating text boxes (a PDF converted to Word?): "
-                        "their order in the file is not the reading order, so the tables cannot be read; "
-                        "read the original PDF instead")
+        raise ReadError(
+            f"the text is laid out in {len(boxes)} floating text boxes (a PDF converted to Word?): "
+            "their order in the file is not the reading order, so the tables cannot be read; "
+            "read the original PDF instead"
+        )
 
 
 def _open_body(data: bytes):
@@ -118,7 +149,9 @@ class _Body:
                 self.blocks(child)
 
     def table(self, tbl) -> None:
-        """Data rows become RawRows; a row whose cells hold tables is layout: its cells are walked as blocks."""
+        """Data rows become RawRows; a row whose cells hold tables is layout: its cells are walked
+        as blocks.
+        """
         index: int | None = None
         carry: dict[int, str] = {}
         for tr in _children(tbl, "tr"):
@@ -133,7 +166,9 @@ class _Body:
 
 
 def grid_row(tr, cells: list, carry: dict[int, str]) -> list[str]:
-    """One <w:tr> -> cell strings: gridSpan expanded only for blanks, vMerge continuations carry labels down."""
+    """One <w:tr> -> cell strings: gridSpan expanded only for blanks, vMerge continuations carry
+    labels down.
+    """
     out: list[str] = []
     col = _int(tr.find(f"{W}trPr/{W}gridBefore"), low=0)
     for tc in cells:
@@ -156,7 +191,9 @@ def cell_text(tc) -> str:
 
 
 def paragraph_text(p) -> str:
-    """Runs' text with tabs as spaces and breaks as newlines; deleted text and textbox fallbacks left out."""
+    """Runs' text with tabs as spaces and breaks as newlines; deleted text and textbox fallbacks
+    left out.
+    """
     parts: list[str] = []
     for el in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}p"):
         if el is p or _skipped(el, p):
@@ -203,24 +240,46 @@ def _vmerge(tc) -> str | None:
 
 
 def _int(el, *, low: int) -> int:
-    """A w:val count, bounded (a huge span is a typo or an attack); `low` when absent or unreadable."""
+    """A w:val count, bounded (a huge span is a typo or an attack); `low` when absent or
+    unreadable.
+    """
     try:
         return max(low, min(int(el.get(f"{W}val")), 1000)) if el is not None else low
     except (TypeError, ValueError):
         return low
 
 
-def convert_to_docx(data: bytes, *, timeout: float = CONVERT_TIMEOUT, suffix: str = ".doc") -> bytes:
-    """OLE2 Word/WPS (or RTF) bytes -> DOCX bytes via `soffice --headless` in a private profile; killed on timeout."""
+def convert_to_docx(
+    data: bytes, *, timeout: float = CONVERT_TIMEOUT, suffix: str = ".doc"
+) -> bytes:
+    """OLE2 Word/WPS (or RTF) bytes -> DOCX bytes via `soffice --headless` in a private profile;
+    killed on timeout.
+    """
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise ReadError("reading .doc/.wps/.rtf needs LibreOffice (the `soffice` program), which is not installed; "
-                        "install it with `apt-get install libreoffice-writer`", stage="convert")
+        raise ReadError(
+            "reading .doc/.wps/.rtf needs LibreOffice (the `soffice` program), "
+            "which is not installed; "
+            "install it with `apt-get install libreoffice-writer`",
+            stage="convert",
+        )
     with tempfile.TemporaryDirectory(prefix="ogi-doc-") as tmp:
         src, out = Path(tmp, "source" + suffix), Path(tmp, "out")
-        src.write_bytes(data)  # named .doc: LibreOffice would try the MS Works filter on a .wps name
-        cmd = [soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)]
+        src.write_bytes(
+            data
+        )  # named .doc: LibreOffice would try the MS Works filter on a .wps name
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            str(src),
+        ]
         code, err = _run(cmd, timeout, env=os.environ | {"HOME": tmp})
         result = out / "source.docx"
         if not result.exists():
@@ -230,23 +289,32 @@ def convert_to_docx(data: bytes, *, timeout: float = CONVERT_TIMEOUT, suffix: st
 
 def _run(cmd: list[str], timeout: float, env: dict) -> tuple[int, str]:
     """Run in a new process group so that a timeout kills soffice and every child it started."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+    )
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise ReadError(f"LibreOffice did not convert the file within {timeout:g} s", stage="convert") from None
+        raise ReadError(
+            f"LibreOffice did not convert the file within {timeout:g} s", stage="convert"
+        ) from None
     return proc.returncode, err.decode("utf-8", "replace").strip()
 
 
 def _why_not(data: bytes, code: int, err: str, suffix: str = ".doc") -> str:
     if suffix == ".rtf":
-        return f"LibreOffice could not convert this RTF file to DOCX (exit {code}: {_last_line(err)})"
+        return (
+            f"LibreOffice could not convert this RTF file to DOCX (exit {code}: {_last_line(err)})"
+        )
     if "EncryptedPackage".encode("utf-16-le") in data:
         return "a password-protected Office document: LibreOffice cannot convert it"
     if "WordDocument".encode("utf-16-le") not in data:
-        return "an OLE2 file with no WordDocument stream (an Excel/PowerPoint file?): not a Word report"
+        return (
+            "an OLE2 file with no WordDocument stream (an Excel/PowerPoint file?): "
+            "not a Word report"
+        )
     return f"LibreOffice could not convert it to DOCX (exit {code}: {_last_line(err)})"
 
 

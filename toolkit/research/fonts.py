@@ -5,12 +5,13 @@ OpenType collection with CFF2 outlines. Neither reportlab (TrueType outlines onl
 (one face of a static font) can use that file as it is, so the Simplified Chinese face is drawn at
 Regular weight, converted to quadratic (glyf) outlines and cached as a small static .ttf.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -25,21 +26,42 @@ def source_path() -> Path:
     try:
         root = resources.files("manimgx_fonts_cjk")
     except ModuleNotFoundError:
-        raise ModuleNotFoundError("the CJK font needs the 'manimgx-fonts-cjk' package: pip install manimgx-fonts-cjk") from None
+        raise ModuleNotFoundError(
+            "the CJK font needs the 'manimgx-fonts-cjk' package: pip install manimgx-fonts-cjk"
+        ) from None
     return Path(str(root.joinpath("NotoSansCJK-VF.otf.ttc")))
 
 
 def cache_dir() -> Path:
     """Where converted fonts live: $OGI_CACHE, else the XDG cache (never inside the repository)."""
-    base = os.environ.get("OGI_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "ogi-toolkit")
+    base = os.environ.get("OGI_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "ogi-toolkit"
+    )
     return Path(base) / "fonts"
 
 
 def base_repertoire() -> frozenset[int]:
     """ASCII, CJK punctuation, full-width forms and every GB2312 character: what reports print."""
     chars = set(range(0x20, 0x7F)) | set(range(0x3000, 0x3020)) | set(range(0xFF01, 0xFF5F))
-    chars |= {0x2018, 0x2019, 0x201C, 0x201D, 0x2014, 0x2026, 0x2460, 0x2461, 0x2462, 0x2463, 0x2464,
-              0x2465, 0x2466, 0x2467, 0x2468, 0x00B7, 0x2212}
+    chars |= {
+        0x2018,
+        0x2019,
+        0x201C,
+        0x201D,
+        0x2014,
+        0x2026,
+        0x2460,
+        0x2461,
+        0x2462,
+        0x2463,
+        0x2464,
+        0x2465,
+        0x2466,
+        0x2467,
+        0x2468,
+        0x00B7,
+        0x2212,
+    }
     for hi in range(0xA1, 0xF8):
         for lo in range(0xA1, 0xFF):
             try:
@@ -49,14 +71,17 @@ def base_repertoire() -> frozenset[int]:
     return frozenset(chars)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _source_cmap() -> dict[int, str]:
     from fontTools.ttLib import TTFont
+
     return TTFont(str(source_path()), fontNumber=FACE, lazy=True).getBestCmap()
 
 
 def cjk_font_path(chars: str = "") -> Path:
-    """A static TrueType Noto Sans CJK SC covering GB2312 plus `chars` (built on first use, then cached)."""
+    """A static TrueType Noto Sans CJK SC covering GB2312 plus `chars` (built on first use, then
+    cached).
+    """
     wanted = base_repertoire() | {ord(c) for c in chars}
     extra = sorted(c for c in wanted - base_repertoire() if c in _source_cmap())
     tag = hashlib.sha256(",".join(map(str, extra)).encode()).hexdigest()[:12] if extra else "gb2312"
@@ -67,7 +92,9 @@ def cjk_font_path(chars: str = "") -> Path:
 
 
 def _build(codepoints: list[int], path: Path) -> None:
-    """Draw each glyph at Regular weight into TrueType outlines; write atomically (tests run in parallel)."""
+    """Draw each glyph at Regular weight into TrueType outlines; write atomically (tests run in
+    parallel).
+    """
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -87,13 +114,29 @@ def _build(codepoints: list[int], path: Path) -> None:
     fb.setupGlyphOrder(names)
     fb.setupCharacterMap(cmap)
     fb.setupGlyf(glyphs)
-    fb.setupHorizontalMetrics({n: (widths[n], getattr(fb.font["glyf"][n], "xMin", 0)) for n in names})
+    fb.setupHorizontalMetrics(
+        {n: (widths[n], getattr(fb.font["glyf"][n], "xMin", 0)) for n in names}
+    )
     fb.setupHorizontalHeader(ascent=src["hhea"].ascent, descent=src["hhea"].descent)
     os2 = src["OS/2"]
-    fb.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender, sTypoLineGap=os2.sTypoLineGap,
-                usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent, usWeightClass=400)
-    fb.setupNameTable({"familyName": FAMILY, "styleName": "Regular", "psName": "NotoSansCJKsc-Regular",
-                       "copyright": "Copyright 2014-2021 Adobe (http://www.adobe.com/). SIL Open Font License 1.1"})
+    fb.setupOS2(
+        sTypoAscender=os2.sTypoAscender,
+        sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap,
+        usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent,
+        usWeightClass=400,
+    )
+    fb.setupNameTable(
+        {
+            "familyName": FAMILY,
+            "styleName": "Regular",
+            "psName": "NotoSansCJKsc-Regular",
+            "copyright": (
+                "Copyright 2014-2021 Adobe (http://www.adobe.com/). SIL Open Font License 1.1"
+            ),
+        }
+    )
     fb.setupPost()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

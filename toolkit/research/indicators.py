@@ -1,4 +1,5 @@
-"""Research measures on tidy cells: pure functions, one row per report (or per group), each with its unit.
+"""Research measures on tidy cells: pure functions, one row per report (or per group), each with its
+unit.
 
 Every function takes the tidy ``cells`` frame (``table, row, col, value`` and, for many reports,
 ``report_id``) and returns a tidy frame with the columns of :data:`OUT_COLUMNS`. The rules for NA
@@ -9,11 +10,14 @@ are the same everywhere and are what a careful reader of the reports would do by
   (``note`` says which);
 * shares are in percent (0–100); appeals are per 100 requests; ``unit`` says which;
 * grouped results (``by=``) are ratios of sums over the reports where both parts are known, not
-  means of report rates; ``n_reports`` counts the reports that entered, ``n_excluded`` those left out.
+  means of report rates; ``n_reports`` counts the reports that entered, ``n_excluded`` those left
+  out.
 
-The 2019 format's one-row （六）其他处理 and the 2021 format's three rows meet in a derived ``other``
-row (:func:`toolkit.research.harmonize.add_other`), so ``other_share`` means the same in both.
+The 2019 format's one-row （六）其他处理 and the 2021 format's three rows meet in a derived
+``other`` row (:func:`toolkit.research.harmonize.add_other`), so ``other_share`` means the same in
+both.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -67,26 +71,44 @@ def _mix(indicator: str, rows: Sequence[str], unit: str) -> list[Measure]:
 
 
 def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cells -> one row per report, one column per (table, row, col): values (NA if blank or absent) and presence."""
+    """Cells -> one row per report, one column per (table, row, col): values (NA if blank or absent)
+    and presence.
+    """
     missing = {"table", "row", "col", "value"} - set(cells.columns)
     if missing:
-        raise ValueError(f"cells lack column(s) {sorted(missing)}; expected table, row, col, value[, report_id]")
+        raise ValueError(
+            f"cells lack column(s) {sorted(missing)}; expected table, row, col, value[, report_id]"
+        )
     ids = cells["report_id"] if "report_id" in cells else pd.Series(_SINGLE, index=cells.index)
     keys = list(zip(cells.table, cells.row, cells["col"]))
-    frame = pd.DataFrame({"report_id": ids.to_numpy(), "key": keys,
-                          "value": pd.array(cells.value, dtype="Float64"), "present": True})
+    frame = pd.DataFrame(
+        {
+            "report_id": ids.to_numpy(),
+            "key": keys,
+            "value": pd.array(cells.value, dtype="Float64"),
+            "present": True,
+        }
+    )
     dup = frame.duplicated(["report_id", "key"])
     if dup.any():
         first = frame[dup].iloc[0]
-        raise ValueError(f"cells hold {int(dup.sum())} duplicate key(s), e.g. report {first.report_id!r} {first.key}")
+        raise ValueError(
+            f"cells hold {int(dup.sum())} duplicate key(s), "
+            f"e.g. report {first.report_id!r} {first.key}"
+        )
     frame = frame.set_index(["report_id", "key"])
     return frame.value.unstack("key"), frame.present.unstack("key", fill_value=False)
 
 
 def _sum(wide: pd.DataFrame, keys: Sequence[Key]) -> pd.Series:
     """Sum of cells per report; NA when any term is blank or absent (a blank is never 0)."""
-    cols = pd.DataFrame({k: wide[k] if k in wide else pd.Series(pd.NA, index=wide.index, dtype="Float64")
-                         for k in keys}, index=wide.index)
+    cols = pd.DataFrame(
+        {
+            k: wide[k] if k in wide else pd.Series(pd.NA, index=wide.index, dtype="Float64")
+            for k in keys
+        },
+        index=wide.index,
+    )
     return cols.astype("Float64").sum(axis=1, skipna=False)
 
 
@@ -110,9 +132,18 @@ def _report_rows(wide: pd.DataFrame, present: pd.DataFrame, m: Measure) -> pd.Da
     note = note.where(note != "", den_note)
     zero = den.notna() & (den == 0) & (note == "")
     note = note.where(~zero.to_numpy(), "denominator is 0")
-    return pd.DataFrame({"report_id": wide.index, "indicator": m.indicator, "category": m.category,
-                         "numerator": num.to_numpy(), "denominator": den.to_numpy(),
-                         "value": value.where(known).to_numpy(), "unit": m.unit, "note": note.to_numpy()})
+    return pd.DataFrame(
+        {
+            "report_id": wide.index,
+            "indicator": m.indicator,
+            "category": m.category,
+            "numerator": num.to_numpy(),
+            "denominator": den.to_numpy(),
+            "value": value.where(known).to_numpy(),
+            "unit": m.unit,
+            "note": note.to_numpy(),
+        }
+    )
 
 
 def _attributes(cells: pd.DataFrame, by: list[str], reports: pd.DataFrame | None) -> pd.DataFrame:
@@ -124,7 +155,10 @@ def _attributes(cells: pd.DataFrame, by: list[str], reports: pd.DataFrame | None
         return reports[["report_id"] + by].drop_duplicates("report_id")
     lacking = [b for b in by if b not in cells]
     if lacking or "report_id" not in cells:
-        raise ValueError(f"by={by} needs a reports frame with those columns (cells lack {lacking or ['report_id']})")
+        raise ValueError(
+            f"by={by} needs a reports frame with those columns "
+            f"(cells lack {lacking or ['report_id']})"
+        )
     return cells[["report_id"] + by].drop_duplicates("report_id")
 
 
@@ -133,9 +167,16 @@ def _pool(rows: pd.DataFrame, by: list[str], scale: pd.Series) -> pd.DataFrame:
     ok = rows.numerator.notna() & rows.denominator.notna()
     keys = by + ["indicator", "category", "unit"]
     g = rows.assign(_in=ok, _num=rows.numerator.where(ok), _den=rows.denominator.where(ok))
-    out = g.groupby(keys, dropna=False, sort=False).agg(
-        numerator=("_num", "sum"), denominator=("_den", "sum"), n_reports=("_in", "sum"),
-        n_excluded=("_in", lambda s: int((~s).sum()))).reset_index()
+    out = (
+        g.groupby(keys, dropna=False, sort=False)
+        .agg(
+            numerator=("_num", "sum"),
+            denominator=("_den", "sum"),
+            n_reports=("_in", "sum"),
+            n_excluded=("_in", lambda s: int((~s).sum())),
+        )
+        .reset_index()
+    )
     entered = out.n_reports > 0
     out["numerator"] = out.numerator.astype("Float64").where(entered)
     out["denominator"] = den = out.denominator.astype("Float64").where(entered)
@@ -145,9 +186,16 @@ def _pool(rows: pd.DataFrame, by: list[str], scale: pd.Series) -> pd.DataFrame:
     return out[by + OUT_COLUMNS + ["n_reports", "n_excluded"]]
 
 
-def compute(cells: pd.DataFrame, measures: Sequence[Measure], *, by: str | Sequence[str] | None = None,
-            reports: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Evaluate measures per report (or pooled per group of report attributes); the engine behind every indicator."""
+def compute(
+    cells: pd.DataFrame,
+    measures: Sequence[Measure],
+    *,
+    by: str | Sequence[str] | None = None,
+    reports: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Evaluate measures per report (or pooled per group of report attributes); the engine behind
+    every indicator.
+    """
     wide, present = _wide(add_other(cells))
     rows = pd.concat([_report_rows(wide, present, m) for m in measures], ignore_index=True)
     for col in ("numerator", "denominator", "value"):
@@ -162,23 +210,37 @@ def compute(cells: pd.DataFrame, measures: Sequence[Measure], *, by: str | Seque
 
 
 def not_held_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
-    """Share of handled requests answered 本机关不掌握相关政府信息 (not held): the headline measure, in % of （七）总计."""
-    return compute(cells, [_share("not_held_share", "unavailable_not_held", ["unavailable_not_held"])], **group)
+    """Share of handled requests answered 本机关不掌握相关政府信息 (not held): the headline measure,
+    in % of （七）总计.
+    """
+    return compute(
+        cells, [_share("not_held_share", "unavailable_not_held", ["unavailable_not_held"])], **group
+    )
 
 
 def disclosure_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """(予以公开 + 部分公开) / （七）总计, in %: how often a request got information."""
-    return compute(cells, [_share("disclosure_rate", "granted+partially_granted", ["granted", "partially_granted"])], **group)
+    return compute(
+        cells,
+        [_share("disclosure_rate", "granted+partially_granted", ["granted", "partially_granted"])],
+        **group,
+    )
 
 
 def withholding_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
-    """Share of handled requests refused under one of the eight 不予公开 grounds (NA if any ground is blank)."""
+    """Share of handled requests refused under one of the eight 不予公开 grounds (NA if any ground
+    is blank).
+    """
     return compute(cells, [_share("withholding_rate", "withheld", WITHHELD_ROWS)], **group)
 
 
 def withholding_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Each 不予公开 ground as % of all withholdings: which exemptions agencies lean on."""
-    return compute(cells, _mix("withholding_mix", WITHHELD_ROWS, "percent of withheld requests (（三）不予公开)"), **group)
+    return compute(
+        cells,
+        _mix("withholding_mix", WITHHELD_ROWS, "percent of withheld requests (（三）不予公开)"),
+        **group,
+    )
 
 
 def unavailable_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
@@ -188,7 +250,9 @@ def unavailable_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
 
 def unavailable_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Each 无法提供 ground as % of all 无法提供 answers (not held / needs creation / unclear)."""
-    return compute(cells, _mix("unavailable_mix", UNAVAILABLE_ROWS, "percent of 无法提供 answers"), **group)
+    return compute(
+        cells, _mix("unavailable_mix", UNAVAILABLE_ROWS, "percent of 无法提供 answers"), **group
+    )
 
 
 def rejected_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
@@ -198,62 +262,120 @@ def rejected_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
 
 def rejected_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Each 不予处理 ground as % of all 不予处理 answers."""
-    return compute(cells, _mix("rejected_mix", REJECTED_ROWS, "percent of 不予处理 answers"), **group)
+    return compute(
+        cells, _mix("rejected_mix", REJECTED_ROWS, "percent of 不予处理 answers"), **group
+    )
 
 
 def other_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
-    """Share of handled requests closed as （六）其他处理, comparable across the 2019 and 2021 formats."""
+    """Share of handled requests closed as （六）其他处理, comparable across the 2019 and 2021
+    formats.
+    """
     return compute(cells, [_share("other_share", "other", ["other"])], **group)
 
 
 def other_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
-    """The 2021 format's three 其他处理 grounds as % of 其他处理 (NA for 2019-format reports, which print one row)."""
+    """The 2021 format's three 其他处理 grounds as % of 其他处理 (NA for 2019-format reports, which
+    print one row).
+    """
     return compute(cells, _mix("other_mix", OTHER_ROWS, "percent of 其他处理 answers"), **group)
 
 
 def applicant_mix(cells: pd.DataFrame, *, row: str = "new_received", **group) -> pd.DataFrame:
-    """Natural persons vs organisations (and each kind of organisation) as % of the row's 总计 (default: new requests)."""
+    """Natural persons vs organisations (and each kind of organisation) as % of the row's 总计
+    (default: new requests).
+    """
     den = ((APPS, row, "total"),)
     unit = f"percent of {row}.total"
-    measures = [Measure("applicant_mix", "natural_person", ((APPS, row, "natural_person"),), den, unit),
-                Measure("applicant_mix", "organisations", tuple((APPS, row, c) for c in ORG_COLS), den, unit)]
+    measures = [
+        Measure("applicant_mix", "natural_person", ((APPS, row, "natural_person"),), den, unit),
+        Measure(
+            "applicant_mix", "organisations", tuple((APPS, row, c) for c in ORG_COLS), den, unit
+        ),
+    ]
     measures += [Measure("applicant_mix", c, ((APPS, row, c),), den, unit) for c in ORG_COLS]
     return compute(cells, measures, **group)
 
 
 def appeals_per_100(cells: pd.DataFrame, *, per: str = "total_handled", **group) -> pd.DataFrame:
-    """Reconsideration and litigation cases per 100 requests (default per 100 handled; per='new_received' also allowed)."""
+    """Reconsideration and litigation cases per 100 requests (default per 100 handled;
+    per='new_received' also allowed).
+    """
     if per not in ("total_handled", "new_received"):
         raise ValueError(f"per={per!r}; choose 'total_handled' or 'new_received'")
     den = ((APPS, per, "total"),)
     unit = f"cases per 100 requests ({per}.total)"
     lit = tuple((APPEALS, r, "total") for r in LITIGATION_ROWS)
-    return compute(cells, [Measure("appeals_per_100", "reconsideration", ((APPEALS, "reconsideration", "total"),), den, unit),
-                           Measure("appeals_per_100", "litigation", lit, den, unit)], **group)
+    return compute(
+        cells,
+        [
+            Measure(
+                "appeals_per_100",
+                "reconsideration",
+                ((APPEALS, "reconsideration", "total"),),
+                den,
+                unit,
+            ),
+            Measure("appeals_per_100", "litigation", lit, den, unit),
+        ],
+        **group,
+    )
 
 
 def correction_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
-    """结果纠正 as % of decided cases (维持 + 纠正 + 其他结果; pending excluded), for reconsideration and litigation."""
+    """结果纠正 as % of decided cases (维持 + 纠正 + 其他结果; pending excluded), for
+    reconsideration and litigation.
+    """
     unit = "percent of decided cases (pending excluded)"
 
     def m(category: str, rows: Sequence[str]) -> Measure:
-        return Measure("correction_rate", category, tuple((APPEALS, r, "corrected") for r in rows),
-                       tuple((APPEALS, r, c) for r in rows for c in DECIDED_COLS), unit)
+        return Measure(
+            "correction_rate",
+            category,
+            tuple((APPEALS, r, "corrected") for r in rows),
+            tuple((APPEALS, r, c) for r in rows for c in DECIDED_COLS),
+            unit,
+        )
 
-    return compute(cells, [m("reconsideration", ["reconsideration"]), m("litigation", LITIGATION_ROWS)], **group)
+    return compute(
+        cells,
+        [m("reconsideration", ["reconsideration"]), m("litigation", LITIGATION_ROWS)],
+        **group,
+    )
 
 
 def carry_over(cells: pd.DataFrame, **group) -> pd.DataFrame:
-    """Carried in (二) and carried forward (四) as % of the year's workload (一 + 二): backlog in and out."""
+    """Carried in (二) and carried forward (四) as % of the year's workload (一 + 二): backlog in
+    and out.
+    """
     load = _apps(["new_received", "carried_over"])
     unit = "percent of the year's workload (一 + 二)"
-    return compute(cells, [Measure("carry_over", "carried_over", _apps(["carried_over"]), load, unit),
-                           Measure("carry_over", "carried_forward", _apps(["carried_forward"]), load, unit)], **group)
+    return compute(
+        cells,
+        [
+            Measure("carry_over", "carried_over", _apps(["carried_over"]), load, unit),
+            Measure("carry_over", "carried_forward", _apps(["carried_forward"]), load, unit),
+        ],
+        **group,
+    )
 
 
-ALL = (not_held_share, disclosure_rate, withholding_rate, withholding_mix, unavailable_share, unavailable_mix,
-       rejected_share, rejected_mix, other_share, other_mix, applicant_mix, appeals_per_100, correction_rate,
-       carry_over)
+ALL = (
+    not_held_share,
+    disclosure_rate,
+    withholding_rate,
+    withholding_mix,
+    unavailable_share,
+    unavailable_mix,
+    rejected_share,
+    rejected_mix,
+    other_share,
+    other_mix,
+    applicant_mix,
+    appeals_per_100,
+    correction_rate,
+    carry_over,
+)
 
 
 def all_indicators(cells: pd.DataFrame, **group) -> pd.DataFrame:

@@ -1,29 +1,43 @@
-"""See what the OCR read: a scanned page with its detected grid and every cell's reading drawn over it.
+"""See what the OCR read: a scanned page with its detected grid and every cell's reading drawn over
+it.
 
-For notebooks: ``draw_ocr(doc, page=4, report=report)`` returns a matplotlib Figure; cells are outlined
-by confidence (green sure, orange unsure, red doubtful) and repaired cells show 'read -> corrected'.
+For notebooks: ``draw_ocr(doc, page=4, report=report)`` returns a matplotlib Figure; cells are
+outlined by confidence (green sure, orange unsure, red doubtful) and repaired cells show
+'read -> corrected'.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from toolkit.schema.fields import format_value
 from toolkit.readers.base import OcrCell, RawDocument
+from toolkit.schema.fields import format_value
 
 SURE, UNSURE = 0.95, 0.8  # confidence bands for the outline colours
 
 
-def ocr_page_image(doc: RawDocument, page: int, *, source: str | Path | bytes | None = None) -> np.ndarray:
-    """The page as the OCR saw it: rendered at the OCR's dpi and deskewed, so the stored boxes fit."""
+def ocr_page_image(
+    doc: RawDocument, page: int, *, source: str | Path | bytes | None = None
+) -> np.ndarray:
+    """The page as the OCR saw it: rendered at the OCR's dpi and deskewed, so the stored
+    boxes fit.
+    """
     from toolkit.readers import grid, ocr
 
     cell = next((o for _, o in _cells(doc, page)), None)
     if cell is None:
-        raise ValueError(f"page {page} of {doc.path} has no OCR'd cells; pages with some: {ocr_pages(doc)}")
-    raw = Path(doc.path).read_bytes() if source is None else source if isinstance(source, bytes) else Path(source).read_bytes()
+        raise ValueError(
+            f"page {page} of {doc.path} has no OCR'd cells; pages with some: {ocr_pages(doc)}"
+        )
+    raw = (
+        Path(doc.path).read_bytes()
+        if source is None
+        else source
+        if isinstance(source, bytes)
+        else Path(source).read_bytes()
+    )
     if raw[:1024].find(b"%PDF-") >= 0:
         from toolkit.readers.pdfium import open_pdf, page_image
 
@@ -42,9 +56,19 @@ def ocr_pages(doc: RawDocument) -> list[int]:
     return sorted({r.page for r in doc.rows if r.ocr and r.page is not None})
 
 
-def draw_ocr(doc: RawDocument, page: int, *, report=None, source: str | Path | bytes | None = None,
-             ax=None, text: bool = True, figsize: tuple[float, float] = (8.3, 11.7)):
-    """The page image with every OCR'd cell's box (coloured by confidence) and its reading; repairs highlighted."""
+def draw_ocr(
+    doc: RawDocument,
+    page: int,
+    *,
+    report=None,
+    source: str | Path | bytes | None = None,
+    ax=None,
+    text: bool = True,
+    figsize: tuple[float, float] = (8.3, 11.7),
+):
+    """The page image with every OCR'd cell's box (coloured by confidence) and its reading; repairs
+    highlighted.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
@@ -55,16 +79,36 @@ def draw_ocr(doc: RawDocument, page: int, *, report=None, source: str | Path | b
         ax.imshow(image, cmap="gray", vmin=0, vmax=255)
         for reading, cell in _cells(doc, page):
             x0, y0, x1, y1 = cell.box
-            ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=0.8, ec=_colour(cell.confidence)))
+            ax.add_patch(
+                Rectangle(
+                    (x0, y0), x1 - x0, y1 - y0, fill=False, lw=0.8, ec=_colour(cell.confidence)
+                )
+            )
             if text and reading:
-                ax.text(x0 + 3, y0 + 3, reading, fontsize=5, va="top", color="#0072B2",
-                    bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.3, "linewidth": 0})
+                ax.text(
+                    x0 + 3,
+                    y0 + 3,
+                    reading,
+                    fontsize=5,
+                    va="top",
+                    color="#0072B2",
+                    bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.3, "linewidth": 0},
+                )
         for box, label in _repairs(doc, report, page):
             x0, y0, x1, y1 = box
             ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=2, ec="#CC79A7"))
-            ax.text(x0 + 3, y1 - 3, label, fontsize=6, color="#CC79A7", bbox={"facecolor": "white", "alpha": 0.8, "pad": 0.3, "linewidth": 0})
+            ax.text(
+                x0 + 3,
+                y1 - 3,
+                label,
+                fontsize=6,
+                color="#CC79A7",
+                bbox={"facecolor": "white", "alpha": 0.8, "pad": 0.3, "linewidth": 0},
+            )
         ax.set_axis_off()
-        ax.set_title(f"{Path(doc.path).name}, page {page}: OCR at {_dpi(doc, page):g} dpi", fontsize=9)
+        ax.set_title(
+            f"{Path(doc.path).name}, page {page}: OCR at {_dpi(doc, page):g} dpi", fontsize=9
+        )
     return ax.figure
 
 
@@ -97,8 +141,6 @@ def _repairs(doc: RawDocument, report, page: int) -> list[tuple[tuple[int, int, 
         if cell is not None and where == page:
             out.append((cell.box, f"{text} -> {format_value(rec.rhs)}"))
     return out
-
-
 
 
 def _style():

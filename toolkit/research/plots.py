@@ -1,16 +1,19 @@
-"""Figures for papers: one style, Chinese that renders on a fresh machine, zh/en labels, PNG plus SVG/PDF.
+"""Figures for papers: one style, Chinese that renders on a fresh machine, zh/en labels, PNG plus
+SVG/PDF.
 
-Every function takes a tidy frame (from :mod:`toolkit.research.indicators`, :func:`toolkit.research.harmonize.series` or
-:mod:`toolkit.research.quality`), draws inside :func:`style`, and returns the matplotlib Figure; :func:`save`
-writes it in several formats. The CJK font is the toolkit's own Noto Sans CJK SC
-(:func:`toolkit.research.fonts.cjk_font_path`, OFL, shipped by a PyPI package), so no system font is needed.
+Every function takes a tidy frame (from :mod:`toolkit.research.indicators`,
+:func:`toolkit.research.harmonize.series` or :mod:`toolkit.research.quality`), draws inside
+:func:`style`, and returns the matplotlib Figure; :func:`save` writes it in several formats. The CJK
+font is the toolkit's own Noto Sans CJK SC (:func:`toolkit.research.fonts.cjk_font_path`, OFL,
+shipped by a PyPI package), so no system font is needed.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -19,14 +22,21 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from toolkit.research import fonts
 from toolkit import schema
+from toolkit.research import fonts
 
 LANGS = ("zh", "en")
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]  # Okabe-Ito
+# Okabe-Ito
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 NAMES = {
-    "not_held_share": ("答复“本机关不掌握相关政府信息”的占比", "Share answered ‘information not held’"),
-    "disclosure_rate": ("公开率（予以公开＋部分公开）", "Disclosure rate (granted in full or in part)"),
+    "not_held_share": (
+        "答复“本机关不掌握相关政府信息”的占比",
+        "Share answered ‘information not held’",
+    ),
+    "disclosure_rate": (
+        "公开率（予以公开＋部分公开）",
+        "Disclosure rate (granted in full or in part)",
+    ),
     "withholding_rate": ("不予公开占比", "Withholding rate"),
     "withholding_mix": ("不予公开的理由构成", "Grounds for withholding"),
     "unavailable_share": ("无法提供占比", "Share answered ‘cannot provide’"),
@@ -40,11 +50,16 @@ NAMES = {
     "correction_rate": ("纠错率（结果纠正／已审结）", "Correction rate (corrected / decided)"),
     "carry_over": ("结转率", "Carry-over rates"),
     "score": ("数据质量得分", "Data-quality score"),
-    "year": ("年份", "Year"), "agency": ("机关", "Agency"), "percent": ("百分比（%）", "Percent"),
+    "year": ("年份", "Year"),
+    "agency": ("机关", "Agency"),
+    "percent": ("百分比（%）", "Percent"),
     "definition_change": ("统计口径变化", "definition changes"),
-    "organisations": ("法人或其他组织", "Organisations"), "reconsideration": ("行政复议", "Reconsideration"),
-    "litigation": ("行政诉讼", "Litigation"), "carried_over": ("上年结转", "Carried in"),
-    "carried_forward": ("结转下年度", "Carried forward"), "other": ("其他处理", "Other handling"),
+    "organisations": ("法人或其他组织", "Organisations"),
+    "reconsideration": ("行政复议", "Reconsideration"),
+    "litigation": ("行政诉讼", "Litigation"),
+    "carried_over": ("上年结转", "Carried in"),
+    "carried_forward": ("结转下年度", "Carried forward"),
+    "other": ("其他处理", "Other handling"),
 }
 
 
@@ -53,7 +68,7 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"lang={lang!r}; choose one of {', '.join(LANGS)}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_family() -> str:
     """Register the toolkit's CJK font with matplotlib (once) and return its family name."""
     path = fonts.cjk_font_path()
@@ -62,19 +77,37 @@ def font_family() -> str:
 
 
 def rc(lang: str = "zh") -> dict:
-    """The toolkit's matplotlib settings: CJK font first, colour-blind palette, text kept as outlines in SVG."""
+    """The toolkit's matplotlib settings: CJK font first, colour-blind palette, text kept as
+    outlines in SVG.
+    """
     _check_lang(lang)
-    return {"font.family": [font_family(), "DejaVu Sans"], "axes.unicode_minus": False,
-            "axes.prop_cycle": matplotlib.cycler(color=PALETTE), "axes.spines.top": False,
-            "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "axes.titlesize": 12,
-            "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9, "legend.fontsize": 8,
-            "legend.frameon": False, "figure.dpi": 100, "savefig.dpi": 300, "savefig.bbox": "tight",
-            "svg.fonttype": "path", "pdf.fonttype": 42}
+    return {
+        "font.family": [font_family(), "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 12,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 8,
+        "legend.frameon": False,
+        "figure.dpi": 100,
+        "savefig.dpi": 300,
+        "savefig.bbox": "tight",
+        "svg.fonttype": "path",
+        "pdf.fonttype": 42,
+    }
 
 
 @contextmanager
 def style(lang: str = "zh") -> Iterator[None]:
-    """Draw (and save) inside this to get the toolkit's look; matplotlib's settings are restored on exit."""
+    """Draw (and save) inside this to get the toolkit's look; matplotlib's settings are restored on
+    exit.
+    """
     with matplotlib.rc_context(rc(lang)):
         yield
 
@@ -82,12 +115,17 @@ def style(lang: str = "zh") -> Iterator[None]:
 def name(code: str, lang: str = "zh", *, table: str | None = None) -> str:
     """A label for an indicator, measure, category or schema code in the chosen language.
 
-    Codes shared by tables mean different things (``other`` is 其他处理 in ``applications`` and 其他结果 in
-    ``appeals``): pass ``table`` to choose; without it the first table of the code list is used.
+    Codes shared by tables mean different things (``other`` is 其他处理 in ``applications`` and
+    其他结果 in ``appeals``): pass ``table`` to choose; without it the first table of the code list
+    is used.
     """
     _check_lang(lang)
     codes = schema.codes()
-    hit = codes[(codes.code == code) & (codes.table == table)] if table is not None else codes.iloc[:0]
+    hit = (
+        codes[(codes.code == code) & (codes.table == table)]
+        if table is not None
+        else codes.iloc[:0]
+    )
     if hit.empty and code in NAMES:
         return NAMES[code][LANGS.index(lang)]
     hit = hit if not hit.empty else codes[codes.code == code]
@@ -99,8 +137,8 @@ def name(code: str, lang: str = "zh", *, table: str | None = None) -> str:
 
 
 def labelled(reports: pd.DataFrame) -> pd.DataFrame:
-    """`reports` with `short`, the agency without its bracketed gloss (北京市朝阳区人民政府), and `label`,
-    the short name and the year, for table indexes and axes."""
+    """`reports` with `short`, the agency without its bracketed gloss (北京市朝阳区人民政府), and
+    `label`, the short name and the year, for table indexes and axes."""
     _need(reports, ["agency", "year"])
     short = reports.agency.str.replace(r"\s*\(.*$", "", regex=True)
     return reports.assign(short=short, label=short + " " + reports.year.astype("string"))
@@ -118,18 +156,24 @@ def unit_label(unit: str, lang: str = "zh") -> str:
 
 
 def _figure(nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kw):
-    fig = Figure(figsize=(width * ncols ** 0.5 if ncols > 1 else width, height * nrows), layout="constrained")
+    fig = Figure(
+        figsize=(width * ncols**0.5 if ncols > 1 else width, height * nrows), layout="constrained"
+    )
     return fig, fig.subplots(nrows, ncols, squeeze=False, **kw)
 
 
 def _draw_series(ax, frame: pd.DataFrame, x: str, y: str, group: str | None, lang: str) -> None:
-    """Lines with markers; bounds as whiskers; hollow markers where the definition is not the national one."""
+    """Lines with markers; bounds as whiskers; hollow markers where the definition is not the
+    national one.
+    """
     groups = frame.groupby(group, sort=True) if group else [("", frame)]
     for i, (key, g) in enumerate(groups):
         g = g.sort_values(x)
         colour = PALETTE[i % len(PALETTE)]
         vals = pd.to_numeric(g[y], errors="coerce").astype(float)
-        ax.plot(g[x], vals, marker="o", color=colour, label=str(key) if group else None, linewidth=1.5)
+        ax.plot(
+            g[x], vals, marker="o", color=colour, label=str(key) if group else None, linewidth=1.5
+        )
         if {"lower", "upper"} <= set(g.columns):
             lo = pd.to_numeric(g.lower, errors="coerce").astype(float)
             hi = pd.to_numeric(g.upper, errors="coerce").astype(float)
@@ -138,17 +182,40 @@ def _draw_series(ax, frame: pd.DataFrame, x: str, y: str, group: str | None, lan
             ax.scatter(g[x][has], lo[has], marker="_", color=colour)
         if "definition" in g:
             legacy = g.definition.fillna("").str.startswith("fujian")
-            ax.scatter(g[x][legacy], vals[legacy], marker="o", facecolor="white", edgecolor=colour, zorder=3)
+            ax.scatter(
+                g[x][legacy],
+                vals[legacy],
+                marker="o",
+                facecolor="white",
+                edgecolor=colour,
+                zorder=3,
+            )
         if "break_before" in g:
             for xb in g[x][g.break_before.fillna(False).astype(bool)]:
                 ax.axvline(xb - 0.5, color="grey", linestyle="--", linewidth=0.8)
     if "break_before" in frame and frame.break_before.fillna(False).astype(bool).any():
-        ax.plot([], [], color="grey", linestyle="--", linewidth=0.8, label=name("definition_change", lang))
+        ax.plot(
+            [],
+            [],
+            color="grey",
+            linestyle="--",
+            linewidth=0.8,
+            label=name("definition_change", lang),
+        )
 
 
-def trend(frame: pd.DataFrame, *, x: str = "year", y: str = "value", group: str | None = "agency",
-          lang: str = "zh", title: str | None = None) -> Figure:
-    """An indicator over time, one line per group; definition breaks as dashed lines, bounds as whiskers."""
+def trend(
+    frame: pd.DataFrame,
+    *,
+    x: str = "year",
+    y: str = "value",
+    group: str | None = "agency",
+    lang: str = "zh",
+    title: str | None = None,
+) -> Figure:
+    """An indicator over time, one line per group; definition breaks as dashed lines, bounds as
+    whiskers.
+    """
     _need(frame, [x, y] + ([group] if group else []))
     with style(lang):
         fig, axes = _figure()
@@ -160,7 +227,9 @@ def trend(frame: pd.DataFrame, *, x: str = "year", y: str = "value", group: str 
     return fig
 
 
-def _decorate(ax, frame: pd.DataFrame, x: str, lang: str, title: str | None, *, numeric_x: bool = True) -> None:
+def _decorate(
+    ax, frame: pd.DataFrame, x: str, lang: str, title: str | None, *, numeric_x: bool = True
+) -> None:
     ax.set_xlabel(name(x, lang))
     if "unit" in frame and frame.unit.nunique() == 1:
         ax.set_ylabel(unit_label(frame.unit.iloc[0], lang))
@@ -172,14 +241,22 @@ def _decorate(ax, frame: pd.DataFrame, x: str, lang: str, title: str | None, *, 
         ax.set_title(title)
     if numeric_x and x == "year" and len(frame):
         years = pd.to_numeric(frame[x], errors="coerce").dropna()
-        ax.set_xticks(np.arange(int(years.min()), int(years.max()) + 1, max(1, len(years.unique()) // 8 or 1)))
+        ax.set_xticks(
+            np.arange(int(years.min()), int(years.max()) + 1, max(1, len(years.unique()) // 8 or 1))
+        )
 
 
-def reason_bars(mix: pd.DataFrame, *, x: str = "report_id", lang: str = "zh", title: str | None = None) -> Figure:
-    """Stacked bars of a reason mix (e.g. withholding_mix): each bar one report or group, segments the reasons."""
+def reason_bars(
+    mix: pd.DataFrame, *, x: str = "report_id", lang: str = "zh", title: str | None = None
+) -> Figure:
+    """Stacked bars of a reason mix (e.g. withholding_mix): each bar one report or group, segments
+    the reasons.
+    """
     _need(mix, [x, "category", "value"])
     if mix.duplicated([x, "category"]).any():
-        raise ValueError(f"{x!r} does not identify one bar: filter the mix to one indicator and one row per {x}")
+        raise ValueError(
+            f"{x!r} does not identify one bar: filter the mix to one indicator and one row per {x}"
+        )
     order = list(dict.fromkeys(mix.category))
     wide = mix.set_index([x, "category"]).value.astype(float).unstack("category")[order]
     with style(lang):
@@ -188,8 +265,13 @@ def reason_bars(mix: pd.DataFrame, *, x: str = "report_id", lang: str = "zh", ti
         bottom = np.zeros(len(wide))
         for i, cat in enumerate(wide.columns):
             vals = wide[cat].fillna(0).to_numpy()
-            ax.bar([str(v) for v in wide.index], vals, bottom=bottom, label=name(cat, lang),
-                   color=PALETTE[i % len(PALETTE)])
+            ax.bar(
+                [str(v) for v in wide.index],
+                vals,
+                bottom=bottom,
+                label=name(cat, lang),
+                color=PALETTE[i % len(PALETTE)],
+            )
             bottom += vals
         gaps = wide.isna().all(axis=1).to_numpy()
         for j in np.flatnonzero(gaps):
@@ -200,19 +282,32 @@ def reason_bars(mix: pd.DataFrame, *, x: str = "report_id", lang: str = "zh", ti
     return fig
 
 
-def small_multiples(frame: pd.DataFrame, *, by: str = "agency", x: str = "year", y: str = "value",
-                    group: str | None = None, ncols: int = 3, lang: str = "zh", title: str | None = None) -> Figure:
-    """One small panel per agency (or any column), same axes, for comparing shapes rather than levels."""
+def small_multiples(
+    frame: pd.DataFrame,
+    *,
+    by: str = "agency",
+    x: str = "year",
+    y: str = "value",
+    group: str | None = None,
+    ncols: int = 3,
+    lang: str = "zh",
+    title: str | None = None,
+) -> Figure:
+    """One small panel per agency (or any column), same axes, for comparing shapes rather than
+    levels.
+    """
     _need(frame, [by, x, y])
     keys = sorted(frame[by].dropna().unique(), key=str)
     ncols = max(1, min(ncols, len(keys)))
     nrows = -(-len(keys) // ncols)
     with style(lang):
-        fig, axes = _figure(nrows, ncols, width=3.2 * ncols ** 0.5, height=2.4, sharex=True, sharey=True)
+        fig, axes = _figure(
+            nrows, ncols, width=3.2 * ncols**0.5, height=2.4, sharex=True, sharey=True
+        )
         for ax, key in zip(axes.flat, keys):
             _draw_series(ax, frame[frame[by] == key], x, y, group, lang)
             ax.set_title(str(key), fontsize=10)
-        for ax in list(axes.flat)[len(keys):]:
+        for ax in list(axes.flat)[len(keys) :]:
             ax.set_visible(False)
         fig.supxlabel(name(x, lang))
         if "unit" in frame and frame.unit.nunique() == 1:
@@ -222,16 +317,29 @@ def small_multiples(frame: pd.DataFrame, *, by: str = "agency", x: str = "year",
     return fig
 
 
-def quality_heatmap(scores: pd.DataFrame, *, row: str = "agency", col: str = "year", value: str = "score",
-                    lang: str = "zh", title: str | None = None) -> Figure:
-    """Agencies × years coloured by data-quality score (0–100; grey where nothing could be checked)."""
+def quality_heatmap(
+    scores: pd.DataFrame,
+    *,
+    row: str = "agency",
+    col: str = "year",
+    value: str = "score",
+    lang: str = "zh",
+    title: str | None = None,
+) -> Figure:
+    """Agencies × years coloured by data-quality score (0–100; grey where nothing could
+    be checked).
+    """
     _need(scores, [row, col, value])
     grid = scores.pivot_table(index=row, columns=col, values=value, aggfunc="mean").astype(float)
     with style(lang):
-        fig, axes = _figure(width=max(4.0, 0.6 * grid.shape[1] + 3), height=max(2.0, 0.4 * grid.shape[0] + 1))
+        fig, axes = _figure(
+            width=max(4.0, 0.6 * grid.shape[1] + 3), height=max(2.0, 0.4 * grid.shape[0] + 1)
+        )
         ax = axes[0, 0]
         cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#dddddd")
-        im = ax.imshow(np.ma.masked_invalid(grid.to_numpy()), cmap=cmap, vmin=0, vmax=100, aspect="auto")
+        im = ax.imshow(
+            np.ma.masked_invalid(grid.to_numpy()), cmap=cmap, vmin=0, vmax=100, aspect="auto"
+        )
         ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [str(r) for r in grid.index])
         ax.grid(False)
@@ -242,8 +350,16 @@ def quality_heatmap(scores: pd.DataFrame, *, row: str = "agency", col: str = "ye
     return fig
 
 
-def save(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg", "pdf"), lang: str = "zh") -> list[Path]:
-    """Write a figure as PNG (300 dpi) and vector SVG/PDF beside each other; returns the paths written."""
+def save(
+    fig: Figure,
+    path: str | Path,
+    *,
+    formats: Sequence[str] = ("png", "svg", "pdf"),
+    lang: str = "zh",
+) -> list[Path]:
+    """Write a figure as PNG (300 dpi) and vector SVG/PDF beside each other; returns the paths
+    written.
+    """
     allowed = {"png", "svg", "pdf"}
     bad = [f for f in formats if f not in allowed]
     if bad:

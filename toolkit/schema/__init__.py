@@ -1,8 +1,10 @@
-"""The national report format as data: codes, label aliases, layouts and identities (CSV package data)."""
+"""The national report format as data: codes, label aliases, layouts and identities (CSV package
+data)."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import pandas as pd
@@ -17,43 +19,46 @@ def _read(name: str) -> pd.DataFrame:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def codes() -> pd.DataFrame:
     """Every canonical table/row/column code, as in the project's spec."""
     return _read("codes.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def aliases() -> pd.DataFrame:
     return _read("aliases.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def identities() -> pd.DataFrame:
     return _read("identities.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def row_identities(table: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """(left-hand columns, right-hand columns) of each identity that holds within a row of `table`, any format."""
+    """(left-hand columns, right-hand columns) of each identity that holds within a row of `table`,
+    any format."""
     df = identities()
     sel = df[(df.table == table) & (df.over == "row")]
-    return tuple((tuple(lhs.split("+")), tuple(rhs.split("+"))) for lhs, rhs in zip(sel.lhs, sel.rhs))
+    return tuple(
+        (tuple(lhs.split("+")), tuple(rhs.split("+"))) for lhs, rhs in zip(sel.lhs, sel.rhs)
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def markers() -> pd.DataFrame:
     return _read("markers.csv")
 
 
-@lru_cache(maxsize=None)
+@cache
 def t2s() -> dict[int, int]:
     """Traditional -> Simplified, one character for one (str.translate table)."""
     df = _read("t2s.csv")
     return {ord(t): ord(s) for t, s in zip(df.traditional, df.simplified)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def value_kinds() -> dict[tuple[str, str], str]:
     df = _read("value_kinds.csv")
     return {(t, c): k for t, c, k in zip(df.table, df.col, df.kind)}
@@ -68,7 +73,7 @@ def _in_format(formats: str, fmt: str) -> bool:
     return fmt in formats.split(";")
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(table: str, fmt: str) -> tuple[str, ...]:
     """Row codes of a table in printed order for one format version."""
     df = codes()
@@ -76,14 +81,14 @@ def rows(table: str, fmt: str) -> tuple[str, ...]:
     return tuple(c for c, f in zip(sel.code, sel.formats) if _in_format(f, fmt))
 
 
-@lru_cache(maxsize=None)
+@cache
 def cols(table: str, fmt: str) -> tuple[str, ...]:
     df = codes()
     sel = df[(df.table == table) & (df.kind == "col")]
     return tuple(c for c, f in zip(sel.code, sel.formats) if _in_format(f, fmt))
 
 
-@lru_cache(maxsize=None)
+@cache
 def layout(table: str, fmt: str) -> dict[str, tuple[str, ...]]:
     """Row code -> the column codes that row prints, in order."""
     if table != "proactive":
@@ -100,11 +105,14 @@ def expected_cells(table: str, fmt: str) -> list[tuple[str, str]]:
 def labels_zh(table: str) -> dict[tuple[str, str], str]:
     """(kind, code) -> the official Chinese label, for wide tables."""
     df = codes()[codes().table == table]
-    return {(k, c): re.sub(r"\s*\(2019:.*\)$", "", z) for k, c, z in zip(df.kind, df.code, df.label_zh)}
+    return {
+        (k, c): re.sub(r"\s*\(2019:.*\)$", "", z) for k, c, z in zip(df.kind, df.code, df.label_zh)
+    }
 
 
 def compile_label(pattern: str) -> str:
-    """Turn an alias pattern into a regex that tolerates breaks and spaces between printed characters."""
+    """Turn an alias pattern into a regex that tolerates breaks and spaces between printed
+    characters."""
     out, i, first = [], 0, True
     while i < len(pattern):
         ch = pattern[i]
@@ -136,7 +144,7 @@ def _numbering(n: str) -> str:
     return rf"(?:\({n}\)|{n}{GAP}[.、,]|{circled})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
     """The regex that finds one row's printed label (numbering, wrapping, filling instructions)."""
     df = aliases()
@@ -151,11 +159,13 @@ def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
         prefix = num + GAP if row.number_required == "yes" else f"(?:{num}{GAP})?"
     else:
         prefix = ""
-    # an optional filling instruction in brackets after the label; never the next row's ordinal '（六）'
+    # an optional filling instruction in brackets after the label; never the next row's ordinal
+    # '（六）'
     instruction = rf"(?:{GAP}\((?!{GAP}[一二三四五六七八九十]{{1,3}}{GAP}\))[^()\d]{{1,60}}\))?"
     # a label starts on printed text, never on the breaks before it (an optional prefix such as
     # (?:行政)? would otherwise let the match swallow the previous row's empty cells); a label that
-    # opens with a printed character needs no guard, and without one the regex engine skips ahead to it
+    # opens with a printed character needs no guard, and without one the regex engine skips ahead
+    # to it
     guard = "" if not prefix and _opens_with_text(row.pattern) else r"(?=[^\s\x1e\x1f])"
     return re.compile(rf"{guard}{prefix}(?:{core}){instruction}")
 
@@ -181,17 +191,20 @@ def _opens_with_text(pattern: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def header_regex(table: str, code: str) -> re.Pattern | None:
-    """A whole header cell that names column `code` (wrapped or not, with an optional bracketed unit)."""
+    """A whole header cell that names column `code` (wrapped or not, with an optional bracketed
+    unit)."""
     df = _read("headers.csv")
     hit = df[(df.table == table) & (df.code == code)]
     if hit.empty:
         return None
-    return re.compile(rf"{GAP}(?:{compile_label(hit.pattern.iloc[0])}){GAP}(?:\([^()]{{0,20}}\))?{GAP}")
+    return re.compile(
+        rf"{GAP}(?:{compile_label(hit.pattern.iloc[0])}){GAP}(?:\([^()]{{0,20}}\))?{GAP}"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def marker_regex(table: str, fmt: str) -> re.Pattern | None:
     df = markers()
     sel = df[(df.table == table) & (df.format == fmt)]
@@ -200,9 +213,10 @@ def marker_regex(table: str, fmt: str) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{compile_label(p)})" for p in sel.pattern.iloc[0].split("|")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def label_plan(table: str) -> tuple[tuple[str, str], ...]:
-    """Every row label of a table across formats, in printed order, each with a format it belongs to."""
+    """Every row label of a table across formats, in printed order, each with a format it belongs
+    to."""
     plan: list[tuple[str, str]] = []
     seen: set[str] = set()
     for code in codes().query("table == @table and kind == 'row'").code:

@@ -1,13 +1,14 @@
-"""Named groups of rows and columns, and the pre-2019 crosswalk: format knowledge that extraction and research share.
+"""Named groups of rows and columns, and the pre-2019 crosswalk: format knowledge that extraction
+and research share.
 
-Extraction (narrative checks, the pre-2019 reader, the data dictionary) and research (indicators, harmonized
-series) both need to know which rows make up "withheld" or "其他处理"; they import it from here, so the
-lower layer never reaches up into research.
+Extraction (narrative checks, the pre-2019 reader, the data dictionary) and research (indicators,
+harmonized series) both need to know which rows make up "withheld" or "其他处理"; they import it
+from here, so the lower layer never reaches up into research.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import pandas as pd
@@ -31,12 +32,18 @@ REJECTED_ROWS = (
     "rejected_excessive",
     "rejected_confirmation",
 )
-ORG_COLS = ("commercial_enterprise", "research_institution", "social_org", "legal_service", "other_org")
+ORG_COLS = (
+    "commercial_enterprise",
+    "research_institution",
+    "social_org",
+    "legal_service",
+    "other_org",
+)
 LITIGATION_ROWS = ("litigation_direct", "litigation_after_reconsideration")
 DECIDED_COLS = ("upheld", "corrected", "other")
 
 
-@lru_cache(maxsize=None)
+@cache
 def crosswalk() -> pd.DataFrame:
     """The pre-2019 label crosswalk (package data), one row per printed label."""
     path = resources.files("toolkit.schema").joinpath("crosswalk_pre2019.csv")
@@ -45,13 +52,17 @@ def crosswalk() -> pd.DataFrame:
 
 
 def other_values(values: dict) -> dict:
-    """The applications.other cells of a 2021-format report, for one report's {(table, row, col): value} map.
+    """The applications.other cells of a 2021-format report, for one report's
+    {(table, row, col): value} map.
 
-    2019 prints （六）其他处理 as one row, 2021 as three; their sum makes the two comparable. None where a
-    part is blank or missing; empty when the report prints the single row itself.
+    2019 prints （六）其他处理 as one row, 2021 as three; their sum makes the two comparable. None
+    where a part is blank or missing; empty when the report prints the single row itself.
     """
     if any(t == "applications" and r == "other" for t, r, _ in values):
         return {}
     cols = dict.fromkeys(c for t, r, c in values if t == "applications" and r in OTHER_ROWS)
     terms = {c: [values.get(("applications", r, c)) for r in OTHER_ROWS] for c in cols}
-    return {("applications", "other", c): None if None in ts else float(sum(ts)) for c, ts in terms.items()}
+    return {
+        ("applications", "other", c): None if None in ts else float(sum(ts))
+        for c, ts in terms.items()
+    }

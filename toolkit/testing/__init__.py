@@ -1,1 +1,3 @@
-"""Synthetic reports in every format and simulated scans, for tests and benchmarks; never imported by the runtime."""
+"""Synthetic reports in every format and simulated scans, for tests and benchmarks; never imported
+by the runtime.
+"""

@@ -1,8 +1,10 @@
-"""A scanner in software: any PDF -> an image-only PDF, grey, slightly rotated, noisy and JPEG-compressed.
+"""A scanner in software: any PDF -> an image-only PDF, grey, slightly rotated, noisy and
+JPEG-compressed.
 
 Tests and benchmarks build their scanned reports from real or rendered PDFs with this, so no scan
 is committed and every property (resolution, skew, noise, compression) can be varied on purpose.
 """
+
 from __future__ import annotations
 
 import io
@@ -10,12 +12,23 @@ import io
 import numpy as np
 
 
-def scan_pdf(pdf: bytes, *, dpi: float = 150, angle: float = 0.5, quality: int = 60, noise: float = 4.0,
-             blur: float = 0.0, seed: int = 0, pages: list[int] | None = None) -> bytes:
-    """Rasterize `pdf` (all or the 1-based `pages`) the way a desk scanner would; returns the new PDF's bytes.
+def scan_pdf(
+    pdf: bytes,
+    *,
+    dpi: float = 150,
+    angle: float = 0.5,
+    quality: int = 60,
+    noise: float = 4.0,
+    blur: float = 0.0,
+    seed: int = 0,
+    pages: list[int] | None = None,
+) -> bytes:
+    """Rasterize `pdf` (all or the 1-based `pages`) the way a desk scanner would; returns the new
+    PDF's bytes.
 
-    Pages alternate in skew direction (`angle` degrees, then -0.7 * angle ...); `noise` is the standard
-    deviation of grey-level noise; `quality` the JPEG quality; `blur` a Gaussian radius in pixels.
+    Pages alternate in skew direction (`angle` degrees, then -0.7 * angle ...); `noise` is the
+    standard deviation of grey-level noise; `quality` the JPEG quality; `blur` a Gaussian radius in
+    pixels.
     """
     from PIL import Image, ImageFilter
 
@@ -28,7 +41,9 @@ def scan_pdf(pdf: bytes, *, dpi: float = 150, angle: float = 0.5, quality: int =
         images = []
         for i, n in enumerate(numbers):
             image = doc[n - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-            image = image.rotate(angle if i % 2 == 0 else -0.7 * angle, resample=Image.BICUBIC, fillcolor=255)
+            image = image.rotate(
+                angle if i % 2 == 0 else -0.7 * angle, resample=Image.BICUBIC, fillcolor=255
+            )
             if blur:
                 image = image.filter(ImageFilter.GaussianBlur(blur))
             images.append(_jpeg(_noisy(image, noise, rng), quality))
@@ -49,7 +64,9 @@ def _noisy(image, sigma: float, rng: np.random.Generator):
 
 
 def _jpeg(image, quality: int):
-    """The image after a round trip through JPEG at `quality` (the blocks and ringing of a real scan)."""
+    """The image after a round trip through JPEG at `quality` (the blocks and ringing of a real
+    scan).
+    """
     from PIL import Image
 
     buf = io.BytesIO()

@@ -1,9 +1,10 @@
 """Synthetic reports from known cells, so every reader can be proved to round-trip them exactly.
 
-    cells = random_cells(7, fmt="2021")                     # valid: every identity holds
-    render(cells, "r.pdf", to="pdf", style=Style(blank="/", merged=True, split=9))
-    read_report("r.pdf").cells                              # must give back the same cells
+cells = random_cells(7, fmt="2021")                     # valid: every identity holds
+render(cells, "r.pdf", to="pdf", style=Style(blank="/", merged=True, split=9))
+read_report("r.pdf").cells                              # must give back the same cells
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,14 +18,35 @@ from toolkit.testing.render import prose, tables
 from toolkit.testing.render.generate import complete, free_cells, random_cells
 from toolkit.testing.render.model import TARGETS, Block, Document, Grid, Style, chooser
 
-SUFFIX = {"text-lines": ".txt", "text-pipe": ".txt", "text-run": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
-_WRITERS = {"text-lines": ("text", "lines"), "text-pipe": ("text", "pipe"), "text-run": ("text", "run"),
-            "html": ("html", "write"), "docx": ("word", "write"), "pdf": ("pdf", "write")}
+SUFFIX = {
+    "text-lines": ".txt",
+    "text-pipe": ".txt",
+    "text-run": ".txt",
+    "html": ".html",
+    "docx": ".docx",
+    "pdf": ".pdf",
+}
+_WRITERS = {
+    "text-lines": ("text", "lines"),
+    "text-pipe": ("text", "pipe"),
+    "text-run": ("text", "run"),
+    "html": ("html", "write"),
+    "docx": ("word", "write"),
+    "pdf": ("pdf", "write"),
+}
 Values = dict[tuple[str, str, str], float | None]
 
 
-def render(cells: pd.DataFrame | Mapping, path: str | Path | None = None, *, to: str, fmt: str | None = None,
-           agency: str | None = None, year: int | None = None, style: Style | None = None) -> bytes | Path:
+def render(
+    cells: pd.DataFrame | Mapping,
+    path: str | Path | None = None,
+    *,
+    to: str,
+    fmt: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    style: Style | None = None,
+) -> bytes | Path:
     """Write a report holding exactly `cells` (NA prints as a blank): bytes, or the path written."""
     if to not in TARGETS:
         raise ValueError(f"unknown target {to!r}; choose one of {', '.join(TARGETS)}")
@@ -37,8 +59,14 @@ def render(cells: pd.DataFrame | Mapping, path: str | Path | None = None, *, to:
     return Path(path)
 
 
-def document(cells: pd.DataFrame | Mapping, *, fmt: str | None = None, agency: str | None = None,
-             year: int | None = None, style: Style | None = None) -> Document:
+def document(
+    cells: pd.DataFrame | Mapping,
+    *,
+    fmt: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
+    style: Style | None = None,
+) -> Document:
     """Cells -> the report as blocks (title, prose, the three tables), before any file format."""
     style = style or Style()
     values = as_values(cells)
@@ -50,8 +78,15 @@ def document(cells: pd.DataFrame | Mapping, *, fmt: str | None = None, agency: s
     year = year or rng.choice((2019, 2020) if fmt == "2019" else (2021, 2022, 2023, 2024))
     asked = int(values.get(("applications", "new_received", "total")) or 0)
     blocks = prose.title(agency, year, style) + prose.opening(agency, year, asked, style)
-    for name, build in (("proactive", tables.proactive), ("applications", tables.applications), ("appeals", tables.appeals)):
-        blocks += [Block("heading", prose.HEADINGS[name]), Block("table", grid=build(values, fmt, style))]
+    for name, build in (
+        ("proactive", tables.proactive),
+        ("applications", tables.applications),
+        ("appeals", tables.appeals),
+    ):
+        blocks += [
+            Block("heading", prose.HEADINGS[name]),
+            Block("table", grid=build(values, fmt, style)),
+        ]
     blocks += prose.closing(year, prose.fees(style), style)
     return Document(agency, year, fmt, blocks)
 
@@ -62,19 +97,39 @@ def as_values(cells: pd.DataFrame | Mapping) -> Values:
         return {k: None if v is None or pd.isna(v) else float(v) for k, v in cells.items()}
     missing = {"table", "row", "col", "value"} - set(cells.columns)
     if missing:
-        raise ValueError(f"cells lack the column(s) {', '.join(sorted(missing))}; expected table,row,col,value")
-    return {(t, r, c): None if pd.isna(v) else float(v) for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
+        raise ValueError(
+            f"cells lack the column(s) {', '.join(sorted(missing))}; expected table,row,col,value"
+        )
+    return {
+        (t, r, c): None if pd.isna(v) else float(v)
+        for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)
+    }
 
 
 def infer_format(values: Values) -> str:
     """2019 or 2021, from the rows only one of the two templates prints."""
     rows = {(t, r) for t, r, _ in values}
     for fmt, other in (("2019", "2021"), ("2021", "2019")):
-        only = {(t, r) for t in schema.TABLES for r in set(schema.rows(t, fmt)) - set(schema.rows(t, other))}
+        only = {
+            (t, r)
+            for t in schema.TABLES
+            for r in set(schema.rows(t, fmt)) - set(schema.rows(t, other))
+        }
         if rows & only:
             return fmt
     raise ValueError("cannot tell the format (2019 or 2021) from these cells; pass fmt=")
 
 
-__all__ = ["Style", "Document", "Block", "Grid", "render", "document", "random_cells", "complete", "free_cells",
-           "SUFFIX", "TARGETS"]
+__all__ = [
+    "Style",
+    "Document",
+    "Block",
+    "Grid",
+    "render",
+    "document",
+    "random_cells",
+    "complete",
+    "free_cells",
+    "SUFFIX",
+    "TARGETS",
+]

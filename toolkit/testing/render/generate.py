@@ -4,6 +4,7 @@ Only the free cells are drawn (result rows, carried-over/forward, appeal outcome
 items); the totals and 本年新收 are computed from them, so the same completion serves the fast
 numpy generator (10,000 reports at once) and the hypothesis strategy in tests/strategies.py.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -13,7 +14,14 @@ import pandas as pd
 
 from toolkit import schema
 
-APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_org", "legal_service", "other_org")
+APPLICANTS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_org",
+    "legal_service",
+    "other_org",
+)
 OUTCOMES = ("upheld", "corrected", "other", "pending")
 MAX_COUNT = 100_000
 Key = tuple[str, str, str]
@@ -49,12 +57,20 @@ def complete(free: Mapping[Key, float], fmt: str) -> pd.DataFrame:
     return _frame(_complete_arrays(values, fmt), fmt, n=1).drop(columns="report")
 
 
-def random_cells(seed: int | np.random.Generator | None = None, *, fmt: str = "2021", n: int | None = None,
-                 blanks: float = 0.0, blank_tables: tuple[str, ...] = ("proactive",), max_count: int = MAX_COUNT) -> pd.DataFrame:
-    """Cells of one random valid report (or `n` of them, with a `report` column), mostly zeros as real ones are.
+def random_cells(
+    seed: int | np.random.Generator | None = None,
+    *,
+    fmt: str = "2021",
+    n: int | None = None,
+    blanks: float = 0.0,
+    blank_tables: tuple[str, ...] = ("proactive",),
+    max_count: int = MAX_COUNT,
+) -> pd.DataFrame:
+    """Cells of one random valid report (or `n` of them, with a `report` column), mostly zeros as
+    real ones are.
 
-    `blanks` is the share of cells in `blank_tables` left blank (NA): a blank printed cell. Free cells
-    stay within `max_count` (totals may exceed it).
+    `blanks` is the share of cells in `blank_tables` left blank (NA): a blank printed cell. Free
+    cells stay within `max_count` (totals may exceed it).
     """
     if fmt not in schema.FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(schema.FORMATS)}")
@@ -73,8 +89,10 @@ def _draw(rng: np.random.Generator, n: int, kinds: list[str], max_count: int) ->
     """Zero-heavy counts on a log scale up to max_count; signed changes; money with 0-4 decimals."""
     shape = (n, len(kinds))
     zero_share = rng.uniform(0.3, 0.97, size=(n, 1))
-    top = np.minimum(rng.choice([1.0, 2.0, 3.0, np.log10(MAX_COUNT + 1)], size=(n, 1), p=[0.3, 0.3, 0.2, 0.2]),
-                     np.log10(max_count + 1))
+    top = np.minimum(
+        rng.choice([1.0, 2.0, 3.0, np.log10(MAX_COUNT + 1)], size=(n, 1), p=[0.3, 0.3, 0.2, 0.2]),
+        np.log10(max_count + 1),
+    )
     counts = np.minimum(np.floor(10 ** (rng.random(shape) * top)), max_count)
     counts[rng.random(shape) < zero_share] = 0
     kind = np.array(kinds)
@@ -83,7 +101,8 @@ def _draw(rng: np.random.Generator, n: int, kinds: list[str], max_count: int) ->
     counts[:, signed] = np.where(flip[:, signed], -counts[:, signed], counts[:, signed])
     money = kind == "amount"
     scale = 10.0 ** rng.integers(0, 5, size=(n, int(money.sum())))
-    cents = np.round((counts[:, money] + rng.random(scale.shape)) * scale) / scale  # k / 10**d: prints exactly
+    # k / 10**d: prints exactly
+    cents = np.round((counts[:, money] + rng.random(scale.shape)) * scale) / scale
     counts[:, money] = np.where(counts[:, money] == 0, 0, cents)
     return counts + 0.0  # no negative zeros
 
@@ -114,7 +133,10 @@ def _order(fmt: str) -> list[Key]:
 
 def _frame(cells: dict[Key, np.ndarray], fmt: str, *, n: int) -> pd.DataFrame:
     keys = _order(fmt)
-    table, row, col = (np.repeat(np.array([k[i] for k in keys], dtype=object)[None, :], n, axis=0).ravel() for i in range(3))
+    table, row, col = (
+        np.repeat(np.array([k[i] for k in keys], dtype=object)[None, :], n, axis=0).ravel()
+        for i in range(3)
+    )
     value = np.stack([cells[k] for k in keys], axis=1).ravel()
     report = np.repeat(np.arange(n), len(keys))
     df = pd.DataFrame({"report": report, "table": table, "row": row, "col": col})

@@ -1,13 +1,17 @@
 """A report as a government web page: paragraphs and bordered tables with rowspan/colspan."""
+
 from __future__ import annotations
 
 from html import escape
 
 from toolkit.testing.render.model import Document, Grid, Style
 
-HEAD = ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
-        '<style>table{{border-collapse:collapse}}td{{border:1px solid #000;padding:2px 4px;text-align:center}}</style>\n'
-        '</head>\n<body>\n<div class="article">\n')
+HEAD = (
+    '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+    "<style>table{{border-collapse:collapse}}"
+    "td{{border:1px solid #000;padding:2px 4px;text-align:center}}</style>\n"
+    '</head>\n<body>\n<div class="article">\n'
+)
 
 
 def write(doc: Document, style: Style) -> bytes:
@@ -34,8 +38,14 @@ def table(grid: Grid) -> str:
         for cell in row:
             if cell is None:
                 continue
-            span = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+            span = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
+                f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
+            )
             text = "<br>".join(escape(part) for part in cell.text.split("\n")) or "&nbsp;"
             tds.append(f"<td{span}>{text}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
-    return f'<table border="1" cellspacing="0" cellpadding="0" class="{grid.name}">\n' + "\n".join(rows) + "\n</table>\n"
+    return (
+        f'<table border="1" cellspacing="0" cellpadding="0" class="{grid.name}">\n'
+        + "\n".join(rows)
+        + "\n</table>\n"
+    )

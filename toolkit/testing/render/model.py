@@ -1,9 +1,10 @@
 """What a rendered report is made of, before any file format: blocks of prose and grids of cells."""
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from toolkit import schema
 
@@ -15,17 +16,25 @@ _FULL = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
 
 @dataclass(frozen=True)
 class Style:
-    """The real-world mess a rendering mimics; the defaults print the national template as issued."""
+    """The real-world mess a rendering mimics; the defaults print the national template
+    as issued.
+    """
 
-    blank: str = ""  # how a blank (NA) cell is printed: '', '/', '-', '—', or 'mixed' (one of them per cell)
+    blank: str = (
+        ""  # how a blank (NA) cell is printed: '', '/', '-', '—', or 'mixed' (one of them per cell)
+    )
     numbering: str = "1."  # sub-item numbering: '1.', '1、', '（1）', '①', or 'mixed' (per row)
     fullwidth: bool = False  # digits in value cells printed full-width (１２３)
     typo: bool = False  # print the real typo 其他法律行政止公开
     instructions: bool = True  # labels carry the template's filling instructions in brackets
-    merged: bool = True  # header cells merged (rowspan/colspan); False: each header span's other positions empty
-    padded: bool = False  # every span written as a plain grid with empty cells, as grid extractors (camelot) give it
+    # header cells merged (rowspan/colspan); False: each header span's other positions empty
+    merged: bool = True
+    # every span written as a plain grid with empty cells, as grid extractors (camelot) give it
+    padded: bool = False
     wrap: bool = False  # long labels wrapped onto two lines inside their cell
-    split: int | None = None  # pdf: the applications table continues on a new page from this body row
+    split: int | None = (
+        None  # pdf: the applications table continues on a new page from this body row
+    )
     run_spaces: float = 0.0  # text-run: chance of a space between two value cells
     title_lines: int = 1  # 1: agency and title on one line; 2: the agency on a line of its own
     seed: int = 0  # the per-cell and per-row choices of 'mixed' options and of the prose
@@ -38,12 +47,16 @@ class Style:
 
 def _allowed(name: str, value, allowed: tuple) -> None:
     if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, allowed))}")
+        raise ValueError(
+            f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, allowed))}"
+        )
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One printed cell: text ('\\n' where it wraps), its span, and whether it is a value or a header cell."""
+    """One printed cell: text ('\\n' where it wraps), its span, and whether it is a value or a
+    header cell.
+    """
 
     text: str
     rowspan: int = 1
@@ -54,7 +67,9 @@ class Cell:
 
 @dataclass(frozen=True)
 class Grid:
-    """A table as printed: positions row × column, a Cell at each span's top-left, None where a span covers."""
+    """A table as printed: positions row × column, a Cell at each span's top-left, None where a span
+    covers.
+    """
 
     name: str
     rows: tuple[tuple[Cell | None, ...], ...]
@@ -73,7 +88,9 @@ class Block:
 
 @dataclass
 class Document:
-    """The whole report, in reading order, with the choices that made it (for a reader to compare)."""
+    """The whole report, in reading order, with the choices that made it (for a reader
+    to compare).
+    """
 
     agency: str
     year: int
@@ -87,7 +104,9 @@ def chooser(style: Style, salt: str) -> random.Random:
 
 
 def number_text(value: float | None, kind: str, style: Style, rng: random.Random) -> str:
-    """A value as printed: integers without '.0', money in its shortest exact decimal, NA as a blank marker."""
+    """A value as printed: integers without '.0', money in its shortest exact decimal, NA as a blank
+    marker.
+    """
     if value is None:
         return rng.choice(BLANK_MARKERS) if style.blank == "mixed" else style.blank
     value = float(value)
@@ -98,7 +117,9 @@ def number_text(value: float | None, kind: str, style: Style, rng: random.Random
 
 
 def numbered(n: int, text: str, style: Style, rng: random.Random) -> str:
-    """A sub-item label with its number in the chosen style: 1.属于国家秘密, 1、…, （1）…, ①…, full-width too."""
+    """A sub-item label with its number in the chosen style: 1.属于国家秘密, 1、…, （1）…, ①…,
+    full-width too.
+    """
     how = rng.choice(NUMBERINGS) if style.numbering == "mixed" else style.numbering
     if how == "①":
         return "①②③④⑤⑥⑦⑧⑨"[n - 1] + text
@@ -106,14 +127,16 @@ def numbered(n: int, text: str, style: Style, rng: random.Random) -> str:
     return (number.translate(_FULL) if style.fullwidth else number) + text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _labels() -> dict[tuple[str, str, str], str]:
     df = schema.codes()
     return {(t, k, c): z for t, k, c, z in zip(df.table, df.kind, df.code, df.label_zh)}
 
 
 def official_label(table: str, kind: str, code: str, fmt: str) -> str:
-    """The label the template prints for a row or column in this format (codes.csv, with its 2019 variant)."""
+    """The label the template prints for a row or column in this format (codes.csv, with its 2019
+    variant).
+    """
     label = _labels()[(table, kind, code)]
     if " (2019: " in label:
         now, old = label.split(" (2019: ")

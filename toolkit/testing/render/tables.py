@@ -1,4 +1,5 @@
 """The three national tables as printed grids: official labels, header rows and merged cells."""
+
 from __future__ import annotations
 
 import random
@@ -6,12 +7,29 @@ import re
 from collections.abc import Mapping
 
 from toolkit import schema
-from toolkit.testing.render.model import Cell, Grid, Style, chooser, number_text, numbered, official_label, wrapped
+from toolkit.testing.render.model import (
+    Cell,
+    Grid,
+    Style,
+    chooser,
+    number_text,
+    numbered,
+    official_label,
+    wrapped,
+)
 
 Values = Mapping[tuple[str, str, str], float | None]
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-ARTICLE = {"rules": "（一）", "normative_documents": "（一）", "licensing": "（五）", "other_admin_services": "（五）",
-           "penalty": "（六）", "coercion": "（六）", "admin_fees": "（八）", "procurement": "（九）"}
+ARTICLE = {
+    "rules": "（一）",
+    "normative_documents": "（一）",
+    "licensing": "（五）",
+    "other_admin_services": "（五）",
+    "penalty": "（六）",
+    "coercion": "（六）",
+    "admin_fees": "（八）",
+    "procurement": "（九）",
+}
 TYPO = ("其他法律行政法规禁止公开", "其他法律行政止公开")
 
 
@@ -34,12 +52,18 @@ def place(listed: list[list[Cell]], ncols: int) -> tuple[tuple[Cell | None, ...]
     return tuple(tuple(row) for row in grid)
 
 
-def unmerge(rows: tuple[tuple[Cell | None, ...], ...], *, heads_only: bool) -> tuple[tuple[Cell | None, ...], ...]:
+def unmerge(
+    rows: tuple[tuple[Cell | None, ...], ...], *, heads_only: bool
+) -> tuple[tuple[Cell | None, ...], ...]:
     """Spans written out: the text in the top-left position, the positions it covered empty."""
     out = [list(row) for row in rows]
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            if cell is None or (cell.rowspan == cell.colspan == 1) or (heads_only and not cell.head):
+            if (
+                cell is None
+                or (cell.rowspan == cell.colspan == 1)
+                or (heads_only and not cell.head)
+            ):
                 continue
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
@@ -48,15 +72,29 @@ def unmerge(rows: tuple[tuple[Cell | None, ...], ...], *, heads_only: bool) -> t
     return tuple(tuple(row) for row in out)
 
 
-def grid(name: str, listed: list[list[Cell]], ncols: int, header_rows: int, widths: tuple[float, ...], style: Style) -> Grid:
+def grid(
+    name: str,
+    listed: list[list[Cell]],
+    ncols: int,
+    header_rows: int,
+    widths: tuple[float, ...],
+    style: Style,
+) -> Grid:
     rows = place(listed, ncols)
     if style.padded or not style.merged:
         rows = unmerge(rows, heads_only=not style.padded)
     return Grid(name, rows, header_rows, widths)
 
 
-def _values(table: str, row: str, cols: tuple[str, ...], values: Values, style: Style, rng: random.Random) -> list[Cell]:
-    return [Cell(number_text(values.get((table, row, c)), schema.kind(table, c), style, rng), value=True) for c in cols]
+def _values(
+    table: str, row: str, cols: tuple[str, ...], values: Values, style: Style, rng: random.Random
+) -> list[Cell]:
+    return [
+        Cell(
+            number_text(values.get((table, row, c)), schema.kind(table, c), style, rng), value=True
+        )
+        for c in cols
+    ]
 
 
 def proactive(values: Values, fmt: str, style: Style) -> Grid:
@@ -66,7 +104,10 @@ def proactive(values: Values, fmt: str, style: Style) -> Grid:
     for row, cols in lay.items():
         if ARTICLE[row] != last_article or cols != last_cols:
             listed.append([Cell(f"第二十条第{ARTICLE[row]}项", colspan=4, head=True)])
-            heads = [Cell(wrapped(official_label("proactive", "col", c, fmt), style), head=True) for c in cols]
+            heads = [
+                Cell(wrapped(official_label("proactive", "col", c, fmt), style), head=True)
+                for c in cols
+            ]
             listed.append([Cell("信息内容", head=True)] + _stretch(heads))
             last_article, last_cols = ARTICLE[row], cols
         cells = _values("proactive", row, cols, values, style, rng)
@@ -109,15 +150,34 @@ def applications(values: Values, fmt: str, style: Style) -> Grid:
 
 
 def _applicant_header(style: Style) -> list[list[Cell]]:
-    firms = [official_label("applications", "col", c, "2021").split(" ")[1] for c in
-             ("commercial_enterprise", "research_institution", "social_org", "legal_service", "other_org")]
-    return [[Cell(NOTE if style.instructions else "", rowspan=3, colspan=3, head=True), Cell("申请人情况", colspan=7, head=True)],
-            [Cell("自然人", rowspan=2, head=True), Cell("法人或其他组织", colspan=5, head=True), Cell("总计", rowspan=2, head=True)],
-            [Cell(wrapped(f, style, width=3), head=True) for f in firms]]
+    firms = [
+        official_label("applications", "col", c, "2021").split(" ")[1]
+        for c in (
+            "commercial_enterprise",
+            "research_institution",
+            "social_org",
+            "legal_service",
+            "other_org",
+        )
+    ]
+    return [
+        [
+            Cell(NOTE if style.instructions else "", rowspan=3, colspan=3, head=True),
+            Cell("申请人情况", colspan=7, head=True),
+        ],
+        [
+            Cell("自然人", rowspan=2, head=True),
+            Cell("法人或其他组织", colspan=5, head=True),
+            Cell("总计", rowspan=2, head=True),
+        ],
+        [Cell(wrapped(f, style, width=3), head=True) for f in firms],
+    ]
 
 
 def _row_label(row: str, fmt: str, style: Style, rng: random.Random) -> str:
-    """The printed row label: group and numbered item, with the chosen numbering, typo and instructions."""
+    """The printed row label: group and numbered item, with the chosen numbering, typo and
+    instructions.
+    """
     label = official_label("applications", "row", row, fmt)
     if not style.instructions:
         label = re.sub(r"（[^（）]*）$", "", label)
@@ -129,13 +189,27 @@ def _row_label(row: str, fmt: str, style: Style, rng: random.Random) -> str:
 
 
 def appeals(values: Values, fmt: str, style: Style) -> Grid:
-    """四、复议诉讼: 行政复议 (5 columns) and two 行政诉讼 groups of 5, over one row of 15 values."""
+    """四、复议诉讼: 行政复议 (5 columns) and two 行政诉讼 groups of 5, over one row of
+    15 values.
+    """
     rng = chooser(style, "appeals")
     cols = schema.cols("appeals", fmt)
     heads = [official_label("appeals", "col", c, fmt) for c in cols]
-    groups = [official_label("appeals", "row", r, fmt).split(" ")[-1] for r in schema.rows("appeals", fmt)[1:]]
-    listed = [[Cell("行政复议", colspan=5, head=True), Cell("行政诉讼", colspan=10, head=True)],
-              [Cell(wrapped(h, style, width=2), rowspan=2, head=True) for h in heads] + [Cell(g, colspan=5, head=True) for g in groups],
-              [Cell(wrapped(h, style, width=2), head=True) for h in heads] * 2]
-    listed.append([c for r in schema.rows("appeals", fmt) for c in _values("appeals", r, cols, values, style, rng)])
+    groups = [
+        official_label("appeals", "row", r, fmt).split(" ")[-1]
+        for r in schema.rows("appeals", fmt)[1:]
+    ]
+    listed = [
+        [Cell("行政复议", colspan=5, head=True), Cell("行政诉讼", colspan=10, head=True)],
+        [Cell(wrapped(h, style, width=2), rowspan=2, head=True) for h in heads]
+        + [Cell(g, colspan=5, head=True) for g in groups],
+        [Cell(wrapped(h, style, width=2), head=True) for h in heads] * 2,
+    ]
+    listed.append(
+        [
+            c
+            for r in schema.rows("appeals", fmt)
+            for c in _values("appeals", r, cols, values, style, rng)
+        ]
+    )
     return grid("appeals", listed, 15, 3, (1,) * 15, style)

@@ -1,4 +1,7 @@
-"""The three plain-text shapes real dumps come in: a cell per line, pipe rows, and cells run together."""
+"""The three plain-text shapes real dumps come in: a cell per line, pipe rows, and cells run
+together.
+"""
+
 from __future__ import annotations
 
 from toolkit.testing.render.model import Cell, Document, Grid, Style, chooser
@@ -10,7 +13,9 @@ def listed(grid: Grid) -> list[list[Cell]]:
 
 
 def lines(doc: Document, style: Style) -> bytes:
-    """Like chaoyang-district-2022.txt: prose lines, table cells one per tab-indented line, blank lines between rows."""
+    """Like chaoyang-district-2022.txt: prose lines, table cells one per tab-indented line, blank
+    lines between rows.
+    """
     out: list[str] = []
     for block in doc.blocks:
         if block.kind != "table":
@@ -27,7 +32,9 @@ def lines(doc: Document, style: Style) -> bytes:
 
 
 def pipe(doc: Document, style: Style) -> bytes:
-    """Like partial-changchun-department-2023.txt: one '| a | b |' line per table row, prose lines bare."""
+    """Like partial-changchun-department-2023.txt: one '| a | b |' line per table row, prose lines
+    bare.
+    """
     out: list[str] = []
     for block in doc.blocks:
         if block.kind != "table":
@@ -39,7 +46,9 @@ def pipe(doc: Document, style: Style) -> bytes:
 
 
 def run(doc: Document, style: Style) -> bytes:
-    """Like pingtan-zone-2021.txt: the title, then the whole body on one line with no cell separators."""
+    """Like pingtan-zone-2021.txt: the title, then the whole body on one line with no cell
+    separators.
+    """
     rng = chooser(style, "run")
     titles = [b.text for b in doc.blocks if b.kind == "title"]
     body: list[str] = []

@@ -1,4 +1,5 @@
 """A report as a Word document (python-docx): merged cells become real gridSpan/vMerge."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -15,7 +16,9 @@ FONT = "仿宋_GB2312"  # what most agencies type their reports in
 
 
 def write(doc: Document, style: Style) -> bytes:
-    """The .docx as bytes: centred title, bold section headings, one Word table per national table."""
+    """The .docx as bytes: centred title, bold section headings, one Word table per
+    national table.
+    """
     word = new_document()
     _east_asian_font(word)
     for block in doc.blocks:
@@ -47,7 +50,8 @@ def table(word, grid: Grid) -> None:
     t = word.add_table(rows=len(grid.rows), cols=len(grid.rows[0]))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    at = _positions(t)  # t.cell() rescans the whole table on every call; spans never overlap, so one scan serves
+    # t.cell() rescans the whole table on every call; spans never overlap, so one scan serves
+    at = _positions(t)
     for r, row in enumerate(grid.rows):
         for c, cell in enumerate(row):
             if cell is not None and (cell.rowspan > 1 or cell.colspan > 1):
