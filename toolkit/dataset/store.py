@@ -1,10 +1,12 @@
-"""The dataset on disk: Parquet and CSV per table plus a Frictionless datapackage.json; atomic, deterministic, streamed.
+"""The dataset on disk: Parquet and CSV per table plus a Frictionless datapackage.json; atomic,
+deterministic, streamed.
 
 Every file is written under a temporary name and renamed into place, datapackage.json last; the
 package records each file's sha256, so a folder torn by a crash between renames is detected on load.
 Rows arrive sorted (reports by report_id, cells in schema order), numbers are printed in their
 shortest exact form, and Parquet carries no timestamps: the same inputs give byte-identical files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,16 +22,19 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from toolkit.dataset.corpus import CorpusRun, Dataset
 from toolkit.schema import fields
 from toolkit.schema.fields import format_value
-from toolkit.dataset.corpus import CorpusRun, Dataset
 
 TABLES = ("reports", "cells", "checks", "errors", "codes")
 ROW_GROUP = 65_536  # rows per Parquet row group, whatever the chunking upstream
 SUMMARY_KEYS = ("files", "reports", "verified", "flagged", "failed", "duplicates")
 FOREIGN_KEYS = {
-    "cells": [(["report_id"], "reports", ["report_id"]), (["table", "row"], "codes", ["table", "code"]),
-              (["table", "col"], "codes", ["table", "code"])],
+    "cells": [
+        (["report_id"], "reports", ["report_id"]),
+        (["table", "row"], "codes", ["table", "code"]),
+        (["table", "col"], "codes", ["table", "code"]),
+    ],
     "checks": [(["report_id"], "reports", ["report_id"])],
     "errors": [(["report_id"], "reports", ["report_id"])],
 }
@@ -38,7 +43,10 @@ TITLES = {
     "cells": ("单元格：每份报告每个表格单元一行", "Cells: one row per table cell of each report"),
     "checks": ("核对：每个被核对的恒等式一行", "Checks: one row per identity evaluated"),
     "errors": ("错误：每个无法读取的文件一行", "Errors: one row per file that could not be read"),
-    "codes": ("代码表：表、行、列代码及中英文标签", "Codes: table, row and column codes with their Chinese and English labels"),
+    "codes": (
+        "代码表：表、行、列代码及中英文标签",
+        "Codes: table, row and column codes with their Chinese and English labels",
+    ),
 }
 
 
@@ -51,12 +59,19 @@ def build(paths, out: str | Path, **options) -> dict:
 
 def save_dataset(dataset: Dataset, out: str | Path) -> None:
     """Write an in-memory Dataset in the same layout as `build`."""
-    chunk = {name: fields.rows_of(getattr(dataset, name), name) for name in ("reports", "cells", "checks")}
+    chunk = {
+        name: fields.rows_of(getattr(dataset, name), name)
+        for name in ("reports", "cells", "checks")
+    }
     write(out, [chunk], fields.rows_of(dataset.errors, "errors"), dataset.stats)
 
 
-def write(out: str | Path, chunks: Iterable[dict[str, list[tuple]]], errors: list[tuple], stats: dict) -> None:
-    """Stream chunks of row tuples and the error rows into `out`, then the datapackage, atomically."""
+def write(
+    out: str | Path, chunks: Iterable[dict[str, list[tuple]]], errors: list[tuple], stats: dict
+) -> None:
+    """Stream chunks of row tuples and the error rows into `out`, then the datapackage,
+    atomically.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.tmp"):
@@ -82,14 +97,18 @@ def write(out: str | Path, chunks: Iterable[dict[str, list[tuple]]], errors: lis
 
 
 class _Writer:
-    """One resource: a Parquet file in fixed-size row groups and a CSV file, both under temporary names."""
+    """One resource: a Parquet file in fixed-size row groups and a CSV file, both under temporary
+    names.
+    """
 
     def __init__(self, out: Path, name: str) -> None:
         self.out, self.name = out, name
         self.schema = fields.arrow_schema(name)
         self.format = [CSV_FORMAT[t] for _, t in fields.columns(name)]
         self.tmp = {ext: out / f".{name}.{ext}.tmp" for ext in ("parquet", "csv")}
-        self.parquet = pq.ParquetWriter(self.tmp["parquet"], self.schema, compression="zstd", version="2.6")
+        self.parquet = pq.ParquetWriter(
+            self.tmp["parquet"], self.schema, compression="zstd", version="2.6"
+        )
         self.csv_file = open(self.tmp["csv"], "w", encoding="utf-8", newline="")
         self.csv = csv.writer(self.csv_file, lineterminator="\n")
         self.csv.writerow(fields.names(name))
@@ -108,7 +127,9 @@ class _Writer:
             self._flush(final=False)
 
     def _flush(self, *, final: bool) -> None:
-        """Write whole row groups of ROW_GROUP rows (the remainder only at the end): chunking leaves no trace."""
+        """Write whole row groups of ROW_GROUP rows (the remainder only at the end): chunking leaves
+        no trace.
+        """
         table = pa.concat_tables(self.pending) if self.pending else self.schema.empty_table()
         while table.num_rows >= ROW_GROUP or (final and table.num_rows):
             self.parquet.write_table(table.slice(0, ROW_GROUP), row_group_size=ROW_GROUP)
@@ -170,14 +191,23 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 
 def descriptor(files: dict, stats: dict) -> dict:
-    """The Frictionless data package: CSV resources with typed schemas, keys and bilingual descriptions."""
+    """The Frictionless data package: CSV resources with typed schemas, keys and bilingual
+    descriptions.
+    """
     summary = {k: stats.get(k, 0) for k in SUMMARY_KEYS}
     return {
         "name": "ogi-annual-reports",
-        "title": "政府信息公开工作年度报告数据 / Open government information annual reports, as tidy data",
-        "description": ("由 ogi-toolkit 从政府信息公开工作年度报告中提取并核对的数据。空字段表示缺失（NA），从不以 0 代替。 / "
-                        "Numbers extracted and checked by ogi-toolkit from Chinese government open-information annual "
-                        "reports. An empty field is NA (missing), never 0 in disguise."),
+        "title": (
+            "政府信息公开工作年度报告数据 / "
+            "Open government information annual reports, as tidy data"
+        ),
+        "description": (
+            "由 ogi-toolkit 从政府信息公开工作年度报告中提取并核对的数据。"
+            "空字段表示缺失（NA），从不以 0 代替。 / "
+            "Numbers extracted and checked by ogi-toolkit from Chinese government "
+            "open-information annual "
+            "reports. An empty field is NA (missing), never 0 in disguise."
+        ),
         "version": fields.TOOLKIT_VERSION,
         "x-toolkit": {"name": "ogi-toolkit", "version": fields.TOOLKIT_VERSION, "summary": summary},
         "resources": [_resource(name, files[name]) for name in TABLES],
@@ -193,10 +223,23 @@ def _resource(name: str, info: dict) -> dict:
         "missingValues": [""],
     }
     if name in FOREIGN_KEYS:
-        schema_["foreignKeys"] = [{"fields": f, "reference": {"resource": r, "fields": rf}} for f, r, rf in FOREIGN_KEYS[name]]
-    return {"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "title": f"{zh} / {en}", "hash": info["csv"]["hash"], "bytes": info["csv"]["bytes"],
-            "x-rows": info["rows"], "x-parquet": {"path": f"{name}.parquet", **info["parquet"]}, "schema": schema_}
+        schema_["foreignKeys"] = [
+            {"fields": f, "reference": {"resource": r, "fields": rf}}
+            for f, r, rf in FOREIGN_KEYS[name]
+        ]
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": f"{zh} / {en}",
+        "hash": info["csv"]["hash"],
+        "bytes": info["csv"]["bytes"],
+        "x-rows": info["rows"],
+        "x-parquet": {"path": f"{name}.parquet", **info["parquet"]},
+        "schema": schema_,
+    }
 
 
 def _field(resource: str, name: str, kind: str, zh: str, en: str, required: bool) -> dict:
@@ -212,11 +255,39 @@ def _field(resource: str, name: str, kind: str, zh: str, en: str, required: bool
 
 
 def load_dataset(path: str | Path, *, verify: bool = True) -> Dataset:
-    """Read a dataset written by `build` (Parquet; CSV where Parquet is absent), checking files against the package."""
+    """Read a dataset folder written by ``toolkit build`` back into a :class:`Dataset`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder holding ``datapackage.json`` and the tables (Parquet; CSV where Parquet is
+        absent).
+    verify : bool, default True
+        Check every file's size and sha256 against ``datapackage.json`` before reading it.
+
+    Returns
+    -------
+    Dataset
+        With the nullable dtypes the data dictionary gives each field.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder holds no ``datapackage.json``.
+    ValueError
+        If a file does not match its ``datapackage.json`` entry (a damaged or half-written folder).
+
+    Examples
+    --------
+    >>> ds = toolkit.load_dataset("data/processed")  # doctest: +SKIP
+    >>> ds.cells.query("row == 'unavailable_not_held'")  # doctest: +SKIP
+    """
     path = Path(path)
     package_file = path / "datapackage.json"
     if not package_file.is_file():
-        raise FileNotFoundError(f"no datapackage.json in {path}: not a dataset written by `python -m toolkit build`")
+        raise FileNotFoundError(
+            f"no datapackage.json in {path}: not a dataset written by `python -m toolkit build`"
+        )
     package = json.loads(package_file.read_text(encoding="utf-8"))
     frames = {}
     for res in package["resources"]:
@@ -227,14 +298,26 @@ def load_dataset(path: str | Path, *, verify: bool = True) -> Dataset:
 
 def _load_resource(path: Path, res: dict, verify: bool) -> pd.DataFrame:
     name, parquet = res["name"], res.get("x-parquet")
-    source = path / parquet["path"] if parquet and (path / parquet["path"]).is_file() else path / res["path"]
+    source = (
+        path / parquet["path"]
+        if parquet and (path / parquet["path"]).is_file()
+        else path / res["path"]
+    )
     if verify:
         expected = parquet if source.suffix == ".parquet" else res
         if _digest(source)["hash"] != expected["hash"]:
-            raise ValueError(f"{source} does not match its datapackage.json entry (a build was interrupted?); rebuild")
+            raise ValueError(
+                f"{source} does not match its datapackage.json entry "
+                "(a build was interrupted?); rebuild"
+            )
     if source.suffix == ".parquet":
         return fields.to_pandas(pq.read_table(source, schema=fields.arrow_schema(name)))
     sch = fields.arrow_schema(name)
-    options = pacsv.ConvertOptions(column_types=sch, null_values=[""], strings_can_be_null=True,
-                                   true_values=["true"], false_values=["false"])
+    options = pacsv.ConvertOptions(
+        column_types=sch,
+        null_values=[""],
+        strings_can_be_null=True,
+        true_values=["true"],
+        false_values=["false"],
+    )
     return fields.to_pandas(pacsv.read_csv(source, convert_options=options).select(sch.names))

@@ -1,23 +1,26 @@
-"""Rows of cell strings -> canonical cells: find each table by its printed labels, in order, then its values.
+"""Rows of cell strings -> canonical cells: find each table by its printed labels, in order, then
+its values.
 
 Matching is by label and order, never by grid position: the same code reads a one-cell-per-line
 dump, a pipe table, an HTML/PDF/DOCX grid and a run where every separator was lost.
 """
+
 from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 
 from toolkit import schema
+from toolkit.extract.validate import check_row
 from toolkit.normalize import fold, looks_like_value
 from toolkit.readers.base import RawDocument
 
 WINDOW = 600  # characters allowed between one row label and the next
 MIN_ROWS = 2  # labels followed by values that make a table
 _DIGIT = re.compile(r"\d")
-_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)")  # a table label is followed by values
+# a table label is followed by values
+_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)")
 _VALUE_LEAD = re.compile(r"[\s\d.,+\-/—]*[\d\-/—]")  # values run into the next label's text
 
 
@@ -66,14 +69,22 @@ def flatten(doc: RawDocument) -> Flat:
 def _line(cells: tuple[str, ...]) -> str:
     """A row's cells joined by \\x1f, a separator inside a cell made a space."""
     line = "\x1f".join(cells)
-    if "\x1e" in line or line.count("\x1f") >= len(cells):  # a cell holds a separator (rare): replace it
+    # a cell holds a separator (rare): replace it
+    if "\x1e" in line or line.count("\x1f") >= len(cells):
         line = "\x1f".join(c.replace("\x1e", " ").replace("\x1f", " ") for c in cells)
     return line
 
 
-def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: int,
-         after: dict | None = None) -> list[tuple[str, int, int]]:
-    """Find row labels in printed order from `start`; a label not found near the previous one is missing.
+def scan(
+    text: str,
+    table: str,
+    codes: list[tuple[str, str]],
+    start: int,
+    end: int,
+    after: dict | None = None,
+) -> list[tuple[str, int, int]]:
+    """Find row labels in printed order from `start`; a label not found near the previous one is
+    missing.
 
     `after` remembers what follows each label found, so scans from several starts that meet on the
     same label read the rest of the table once.
@@ -81,12 +92,16 @@ def scan(text: str, table: str, codes: list[tuple[str, str]], start: int, end: i
     for i, (code, fmt) in enumerate(codes):
         m = schema.label_regex(table, code, fmt).search(text, start, end)
         if m:
-            rest = _following(text, table, codes[i + 1 :], m.end(), end, {} if after is None else after)
+            rest = _following(
+                text, table, codes[i + 1 :], m.end(), end, {} if after is None else after
+            )
             return [(code, m.start(), m.end())] + rest
     return []
 
 
-def _following(text: str, table: str, codes: list[tuple[str, str]], pos: int, end: int, after: dict) -> list:
+def _following(
+    text: str, table: str, codes: list[tuple[str, str]], pos: int, end: int, after: dict
+) -> list:
     """The labels after one that ends at `pos`, each found within WINDOW of the one before."""
     key = (len(codes), pos)  # the codes are always a tail of one plan
     if key not in after:
@@ -94,12 +109,16 @@ def _following(text: str, table: str, codes: list[tuple[str, str]], pos: int, en
         for i, (code, fmt) in enumerate(codes):
             m = schema.label_regex(table, code, fmt).search(text, pos, min(end, pos + WINDOW))
             if m:
-                after[key] = [(code, m.start(), m.end())] + _following(text, table, codes[i + 1 :], m.end(), end, after)
+                after[key] = [(code, m.start(), m.end())] + _following(
+                    text, table, codes[i + 1 :], m.end(), end, after
+                )
                 break
     return after[key]
 
 
-def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, end: int | None = None):
+def locate(
+    text: str, table: str, codes: list[tuple[str, str]], start: int = 0, end: int | None = None
+):
     """The placement of a table's labels that finds the most of them (a prose mention finds few)."""
     end = len(text) if end is None else end
     best: list[tuple[str, int, int]] = []
@@ -114,7 +133,9 @@ def locate(text: str, table: str, codes: list[tuple[str, str]], start: int = 0, 
     return best if best_score[1] >= MIN_ROWS else []  # a label or two in prose is not a table
 
 
-def value_pieces(flat: Flat, start: int, end: int, want: int = 1) -> tuple[list[tuple[int, int]], bool]:
+def value_pieces(
+    flat: Flat, start: int, end: int, want: int = 1
+) -> tuple[list[tuple[int, int]], bool]:
     """Spans of the value cells that follow a label (same row, else the next non-empty row).
 
     Where each row holds a single cell (one value per line), following one-cell rows are taken
@@ -158,22 +179,50 @@ def _split(text: str, start: int, end: int, sep: str) -> list[tuple[int, int]]:
 
 
 APPEALS_START = re.compile(schema.compile_label("行政复议"))
-APPEALS_HEADER = re.compile("|".join(schema.compile_label(w) for w in (
-    "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉",
-    "维持", "纠正", "审结", "起诉", "结果", "其他")))
+APPEALS_HEADER = re.compile(
+    "|".join(
+        schema.compile_label(w)
+        for w in (
+            "行政复议",
+            "行政诉讼",
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
+            "未经复议直接起诉",
+            "复议后起诉",
+            "维持",
+            "纠正",
+            "审结",
+            "起诉",
+            "结果",
+            "其他",
+        )
+    )
+)
 SECTION_END = re.compile(r"(?:^|[\x1e\x1f\s。])(?:五|六)[、.]|存在的主要问题|其他需要报告")
 
 
-def _applications_format(found: list[tuple[str, int, int]], fallback: str | None) -> tuple[str, str]:
-    """2021 prints three （六） sub-rows, 2019 one row; an excerpt cut before （六） borrows the other table's."""
+def _applications_format(
+    found: list[tuple[str, int, int]], fallback: str | None
+) -> tuple[str, str]:
+    """2021 prints three （六） sub-rows, 2019 one row; an excerpt cut before （六） borrows the
+    other table's."""
     codes = {code for code, _, _ in found}
     if len(codes & {"other_no_correction", "other_no_fee", "other_other"}) >= 2:
         return "2021", ""
     if codes & {"other", "total_handled", "carried_forward"}:
         return "2019", ""
     if fallback:
-        return fallback, "the table stops before （六）其他处理; format taken from the 主动公开 table"
-    return "2021", "the table stops before （六）其他处理 and nothing else names the format; assumed 2021"
+        return (
+            fallback,
+            "the table stops before （六）其他处理; format taken from the 主动公开 table",
+        )
+    return (
+        "2021",
+        "the table stops before （六）其他处理 and nothing else names the format; assumed 2021",
+    )
 
 
 def _proactive_format(text: str, start: int, end: int) -> str | None:
@@ -185,7 +234,8 @@ def _proactive_format(text: str, start: int, end: int) -> str | None:
 
 
 def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
-    """Locate the three tables; return their formats, the value blobs to resolve, and notes as checks."""
+    """Locate the three tables; return their formats, the value blobs to resolve, and notes as
+    checks."""
     text = flat.text
     blobs: list[Blob] = []
     formats: dict[str, str] = {}
@@ -197,8 +247,18 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
     if pro:
         fmt = _proactive_format(text, pro[0][1], pro[-1][2] + WINDOW)
         if fmt is None:
-            fmt = "2019" if any(c in ("other_admin_services", "procurement") for c, _, _ in pro) else "2021"
-            notes.append(_note("proactive", "format", "no column header names the format; guessed from the rows"))
+            fmt = (
+                "2019"
+                if any(c in ("other_admin_services", "procurement") for c, _, _ in pro)
+                else "2021"
+            )
+            notes.append(
+                note(
+                    "proactive",
+                    "format",
+                    "no column header names the format; guessed from the rows",
+                )
+            )
         formats["proactive"] = fmt
         lay = schema.layout("proactive", fmt)
         pro = [f for f in pro if f[0] in lay]
@@ -206,7 +266,7 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
     if apps:
         fmt, why = _applications_format(apps, formats.get("proactive"))
         if why:
-            notes.append(_note("applications", "format", why))
+            notes.append(note("applications", "format", why))
         formats["applications"] = fmt
         lay = schema.layout("applications", fmt)
         apps = [f for f in apps if f[0] in lay]
@@ -251,6 +311,6 @@ def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:
     return Blob("appeals", keys, pieces, truncated=truncated)
 
 
-def _note(table: str, check: str, detail: str, scope: str = "table") -> dict:
-    return {"check": check, "table": table, "scope": scope, "lhs": None, "rhs": None, "diff": None,
-            "ok": None, "status": "note", "detail": detail}
+def note(table: str, check: str, detail: str, scope: str = "table") -> dict:
+    """A reading note as a checks row (information, not evidence)."""
+    return check_row(check, table, scope, "note", detail)

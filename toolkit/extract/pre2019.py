@@ -1,27 +1,29 @@
-"""Fujian's pre-2019 statistics table (政府信息公开情况统计表) -> cells and checks, through the crosswalk.
+"""Fujian's pre-2019 statistics table (政府信息公开情况统计表) -> cells and checks, through the
+crosswalk.
 
 The table prints, per indicator, a unit and two numbers: this year (``year``) and all years so far
-(``cumulative``). In the archived pages the numbers run together (``条4251516`` is 425|1516), so each
-row's digits are split by :func:`toolkit.extract.segment.segmentations` and the table's own arithmetic decides:
-every part row sums to its total row (``parent`` in the crosswalk) in both columns, and the cumulative
-figure is never below the year's. Where more than one reading survives, the cells are NA and a check
-names the candidates: a value is never guessed.
+(``cumulative``). In the archived pages the numbers run together (``条4251516`` is 425|1516), so
+each row's digits are split by :func:`toolkit.extract.segment.segmentations` and the table's own
+arithmetic decides: every part row sums to its total row (``parent`` in the crosswalk) in both
+columns, and the cumulative figure is never below the year's. Where more than one reading survives,
+the cells are NA and a check names the candidates: a value is never guessed.
 """
+
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
 from toolkit import schema
-from toolkit.schema.groups import crosswalk
+from toolkit.extract.segment import TooMany, segmentations
+from toolkit.extract.validate import cells_frame, check_row, checks_frame
 from toolkit.normalize import fold_document, parse_cell
 from toolkit.readers.base import RawDocument
-from toolkit.extract.segment import TooMany, segmentations
-from toolkit.extract.frames import cells_frame, checks_frame
+from toolkit.schema.groups import crosswalk
 
 COLS = ("year", "cumulative")
 START = re.compile(r"统计表[\s\S]{0,80}?指标名称")
@@ -32,7 +34,8 @@ MAX_COMBINATIONS = 50_000
 
 
 def read_legacy(doc: RawDocument) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A pre-2019 Fujian report -> (cells with legacy_* table codes, checks); no table -> empty cells and a note."""
+    """A pre-2019 Fujian report -> (cells with legacy_* table codes, checks); no table -> empty
+    cells and a note."""
     return read_legacy_text(doc.text)
 
 
@@ -41,8 +44,13 @@ def read_legacy_text(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     text = fold_document(text)
     start = _table_start(text)
     if start is None:
-        note = _check("legacy_table", "legacy_applications", "table", "note",
-                      "no pre-2019 统计表 with 指标名称 found: nothing read")
+        note = _check(
+            "legacy_table",
+            "legacy_applications",
+            "table",
+            "note",
+            "no pre-2019 统计表 with 指标名称 found: nothing read",
+        )
         return cells_frame([]), checks_frame([note])
     found = locate(text, start)
     runs = {code: run for code, run in found}
@@ -51,8 +59,16 @@ def read_legacy_text(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     cells = [_cell(code, chosen.get(code), i) for code in runs for i in range(len(COLS))]
     checks += resolve_checks + _identity_checks(chosen)
     layout = ", ".join(runs)
-    checks.insert(0, _check("legacy_table", "legacy_applications", "table", "note",
-                            f"Fujian pre-2019 统计表: {len(runs)} rows read ({layout})"))
+    checks.insert(
+        0,
+        _check(
+            "legacy_table",
+            "legacy_applications",
+            "table",
+            "note",
+            f"Fujian pre-2019 统计表: {len(runs)} rows read ({layout})",
+        ),
+    )
     return cells_frame(cells), checks_frame(checks)
 
 
@@ -61,21 +77,23 @@ def _table_start(text: str) -> int | None:
     return matches[-1].end() if matches else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
     cw = crosswalk()
-    return tuple((code, re.compile(NUMBERING + f"(?:{schema.compile_label(p)})"))
-                 for code, p in zip(cw.legacy_row, cw.pattern))
+    return tuple(
+        (code, re.compile(NUMBERING + f"(?:{schema.compile_label(p)})"))
+        for code, p in zip(cw.legacy_row, cw.pattern)
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_row(column: str) -> dict[str, str]:
     """Legacy row code -> one crosswalk column (its unit, its legacy table, ...)."""
     cw = crosswalk()
     return dict(zip(cw.legacy_row, cw[column]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _families() -> dict[str, tuple[str, ...]]:
     """Total row -> its part rows, both in crosswalk order."""
     cw = crosswalk()
@@ -87,15 +105,22 @@ def _families() -> dict[str, tuple[str, ...]]:
 
 
 def locate(text: str, start: int) -> list[tuple[str, str]]:
-    """(legacy code, the value text after its label and unit) for every crosswalk label found, in printed order."""
-    hits = sorted(((m.start(), -m.end(), code, m.end()) for code, rx in _patterns() for m in rx.finditer(text, start)))
+    """(legacy code, the value text after its label and unit) for every crosswalk label found, in
+    printed order."""
+    hits = sorted(
+        (
+            (m.start(), -m.end(), code, m.end())
+            for code, rx in _patterns()
+            for m in rx.finditer(text, start)
+        )
+    )
     kept: list[tuple[int, int, str]] = []
     for s, _neg, code, e in hits:
         if kept and s < kept[-1][1]:
             continue  # a shorter label inside a longer one (传真申请数 inside 信函、传真申请数)
         kept.append((s, e, code))
     out, seen = [], set()
-    for i, (s, e, code) in enumerate(kept):
+    for i, (_s, e, code) in enumerate(kept):
         nxt = kept[i + 1][0] if i + 1 < len(kept) else len(text)
         unit = UNIT.match(text, e, nxt)
         body = text[unit.end() if unit else e : nxt]
@@ -123,8 +148,16 @@ def _readings(runs: dict[str, str]) -> tuple[dict[str, list[tuple[str, str]]], l
         found = [r for r in found if _ordered(r, kind)]
         options[code] = found
         if not found:
-            checks.append(_check("unreadable", _table(code), f"row:{code}", "note",
-                                 f"'{run.strip()}' cannot be read as {code}'s 本年度 and 历年累计 (cumulative >= year); left NA"))
+            checks.append(
+                _check(
+                    "unreadable",
+                    _table(code),
+                    f"row:{code}",
+                    "note",
+                    f"'{run.strip()}' cannot be read as {code}'s 本年度 and 历年累计 "
+                    "(cumulative >= year); left NA",
+                )
+            )
     return options, checks
 
 
@@ -145,7 +178,8 @@ def _groups(codes: Sequence[str]) -> list[tuple[str, list[str]]]:
 
 
 def _fails(group: tuple[str, list[str]], combo: dict[str, tuple[str, str]]) -> int:
-    """How many of the group's two sum identities (year, cumulative) a combination of readings breaks."""
+    """How many of the group's two sum identities (year, cumulative) a combination of readings
+    breaks."""
     parent, parts = group
     n = 0
     for i, _col in enumerate(COLS):
@@ -160,8 +194,11 @@ def _value(reading, code: str, i: int) -> float | None:
 
 
 def _resolve(options: dict, runs: dict) -> tuple[dict[str, tuple[str, str] | None], list[dict]]:
-    """One reading per row: unique ones stand; the rest are settled by their group's identities or left NA."""
-    chosen: dict[str, tuple[str, str] | None] = {c: (o[0] if len(o) == 1 else None) for c, o in options.items()}
+    """One reading per row: unique ones stand; the rest are settled by their group's identities or
+    left NA."""
+    chosen: dict[str, tuple[str, str] | None] = {
+        c: (o[0] if len(o) == 1 else None) for c, o in options.items()
+    }
     checks: list[dict] = []
     grouped: set[str] = set()
     for group in _groups(list(options)):
@@ -171,9 +208,16 @@ def _resolve(options: dict, runs: dict) -> tuple[dict[str, tuple[str, str] | Non
         if all(len(c) == 1 for c in choices):
             continue
         if _product(choices) > MAX_COMBINATIONS:
-            checks += [_ambiguous(c, runs[c], options[c], "too many combinations to test") for c in members if len(options[c]) > 1]
+            checks += [
+                _ambiguous(c, runs[c], options[c], "too many combinations to test")
+                for c in members
+                if len(options[c]) > 1
+            ]
             continue
-        scored = [(_fails(group, dict(zip(members, combo))), combo) for combo in itertools.product(*choices)]
+        scored = [
+            (_fails(group, dict(zip(members, combo))), combo)
+            for combo in itertools.product(*choices)
+        ]
         best = min(s for s, _ in scored)
         winners = [combo for s, combo in scored if s == best]
         for i, code in enumerate(members):
@@ -183,9 +227,16 @@ def _resolve(options: dict, runs: dict) -> tuple[dict[str, tuple[str, str] | Non
             if best == 0 and len(agreed) == 1:
                 chosen[code] = next(iter(agreed))
                 continue
-            why = "several readings satisfy the identities" if best == 0 else \
-                f"no reading satisfies the identities (the best breaks {best})"
-            checks.append(_ambiguous(code, runs[code], sorted(agreed if best == 0 else options[code], key=str), why))
+            why = (
+                "several readings satisfy the identities"
+                if best == 0
+                else f"no reading satisfies the identities (the best breaks {best})"
+            )
+            checks.append(
+                _ambiguous(
+                    code, runs[code], sorted(agreed if best == 0 else options[code], key=str), why
+                )
+            )
     for code, opts in options.items():
         if code not in grouped and len(opts) > 1:
             checks.append(_ambiguous(code, runs[code], opts, "no identity constrains this row"))
@@ -200,42 +251,75 @@ def _product(choices) -> int:
 
 
 def _identity_checks(chosen: dict) -> list[dict]:
-    """Each group's sum identity per column as check rows (cumulative >= year already filtered the readings)."""
+    """Each group's sum identity per column as check rows (cumulative >= year already filtered the
+    readings)."""
     out = []
     for parent, parts in _groups(list(chosen)):
         for i, col in enumerate(COLS):
             vals = [_value(chosen[c], c, i) for c in [parent] + parts]
             terms = " + ".join(parts) if len(parts) <= 4 else f"the sum of {len(parts)} rows"
             if None in vals:
-                out.append(_check(f"{parent}_sum", _table(parent), f"col:{col}", "not_evaluable",
-                                  f"{vals.count(None)} cell(s) NA among {parent} and its parts"))
+                out.append(
+                    _check(
+                        f"{parent}_sum",
+                        _table(parent),
+                        f"col:{col}",
+                        "not_evaluable",
+                        f"{vals.count(None)} cell(s) NA among {parent} and its parts",
+                    )
+                )
                 continue
             lhs, rhs = sum(vals[1:]), vals[0]
             ok = abs(lhs - rhs) < 1e-9
-            out.append(_check(f"{parent}_sum", _table(parent), f"col:{col}", "ok" if ok else "failed",
-                              "" if ok else f"{terms} = {lhs:g} but {parent} = {rhs:g}", lhs, rhs))
+            out.append(
+                _check(
+                    f"{parent}_sum",
+                    _table(parent),
+                    f"col:{col}",
+                    "ok" if ok else "failed",
+                    "" if ok else f"{terms} = {lhs:g} but {parent} = {rhs:g}",
+                    lhs,
+                    rhs,
+                )
+            )
     return out
 
 
 def _cell(code: str, reading, i: int) -> dict:
     tok = None if reading is None else reading[i]
     parsed = None if tok is None else parse_cell(tok, _kind(code))
-    return {"table": _table(code), "row": code, "col": COLS[i], "value": None if parsed is None else parsed.value,
-            "raw": tok, "page": None, "na_reason": "ambiguous" if parsed is None else (None if parsed.value is not None else parsed.status)}
+    return {
+        "table": _table(code),
+        "row": code,
+        "col": COLS[i],
+        "value": None if parsed is None else parsed.value,
+        "raw": tok,
+        "page": None,
+        "na_reason": "ambiguous"
+        if parsed is None
+        else (None if parsed.value is not None else parsed.status),
+    }
 
 
 def _table(code: str) -> str:
     return _by_row("legacy_table")[code]
 
 
-def _check(check: str, table: str, scope: str, status: str, detail: str, lhs=None, rhs=None) -> dict:
-    ok = None if status in ("note", "not_evaluable") else status == "ok"
-    diff = None if lhs is None or rhs is None else lhs - rhs
-    return {"check": check, "table": table, "scope": scope, "lhs": lhs, "rhs": rhs, "diff": diff, "ok": ok,
-            "status": status, "detail": detail}
+def _check(
+    check: str, table: str, scope: str, status: str, detail: str, lhs=None, rhs=None
+) -> dict:
+    ok = None if status in ("note", "not_evaluable", "ambiguous") else status == "ok"
+    if status == "ambiguous":
+        ok = False
+    return check_row(check, table, scope, status, detail, lhs=lhs, rhs=rhs, ok=ok)
 
 
 def _ambiguous(code: str, run: str, readings, why: str) -> dict:
     shown = ", ".join("|".join(r) for r in list(readings)[:8])
-    return _check("ambiguous_digits", _table(code), f"row:{code}", "ambiguous",
-                  f"'{run.strip()}' reads as {shown} ({len(readings)} readings): {why}; left NA") | {"ok": False}
+    return _check(
+        "ambiguous_digits",
+        _table(code),
+        f"row:{code}",
+        "ambiguous",
+        f"'{run.strip()}' reads as {shown} ({len(readings)} readings): {why}; left NA",
+    )

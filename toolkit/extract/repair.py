@@ -8,6 +8,7 @@ applied: `value` is corrected, `raw` keeps what was read, and a `checks` row wit
 says what, where and why. Otherwise nothing changes and a row names the suspect cells.
 Tables without identities get no repair: an uncertain reading there becomes NA, never a guess.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -17,24 +18,43 @@ from importlib import resources
 
 import pandas as pd
 
-from toolkit.extract import match
 from toolkit import schema
+from toolkit.extract import match
+from toolkit.extract.validate import Key, cell_values, check_row, evaluate, expand
 from toolkit.normalize import parse_cell
 from toolkit.readers.base import OcrCell, RawDocument
-from toolkit.extract.frames import checks_frame, records
-from toolkit.extract.validate import Key, cell_items, cell_values, evaluate, expand
 
 CORE = ("applications", "appeals")  # the tables with identities (as in report.py)
-MIN_CONFIRMATIONS = 2  # identities holding after a repair that contain the repaired cell (its row and its column)
+# identities holding after a repair that contain the repaired cell (its row and its column)
+MIN_CONFIRMATIONS = 2
 UNSURE_CONFIDENCE = 0.8  # below this a character is not read unambiguously
 UNSURE_ALTERNATIVE = 0.2  # a near-miss reading this likely makes the cell ambiguous
-PROVENANCE_COLUMNS = ["table", "row", "col", "page", "x0", "y0", "x1", "y1", "dpi", "angle", "confidence", "text", "alternatives"]
+PROVENANCE_COLUMNS = [
+    "table",
+    "row",
+    "col",
+    "page",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "dpi",
+    "angle",
+    "confidence",
+    "text",
+    "alternatives",
+]
 
 
 @lru_cache(maxsize=1)
 def confusions() -> dict[str, tuple[str, ...]]:
-    """Digit -> the digits OCR commonly mistakes it for (symmetric), from schema/ocr_confusions.csv."""
-    with resources.files("toolkit.schema").joinpath("ocr_confusions.csv").open(encoding="utf-8") as fh:
+    """Digit -> the digits OCR commonly mistakes it for (symmetric), from
+    schema/ocr_confusions.csv."""
+    with (
+        resources.files("toolkit.schema")
+        .joinpath("ocr_confusions.csv")
+        .open(encoding="utf-8") as fh
+    ):
         df = pd.read_csv(fh, dtype=str)
     out: dict[str, list[str]] = {}
     for a, b in zip(df.a, df.b):
@@ -64,11 +84,26 @@ def ocr_cells(doc: RawDocument) -> dict[Key, tuple[str, OcrCell, int | None]]:
 
 
 def ocr_provenance(doc: RawDocument) -> pd.DataFrame:
-    """Page, pixel box, confidence and near-miss readings of every OCR'd table cell, keyed like `cells`."""
-    rows = [{"table": t, "row": r, "col": c, "page": page, "x0": o.box[0], "y0": o.box[1], "x1": o.box[2],
-             "y1": o.box[3], "dpi": o.dpi, "angle": o.angle, "confidence": o.confidence, "text": text,
-             "alternatives": "; ".join(f"{a} ({p:.3f})" for a, p in o.alternatives)}
-            for (t, r, c), (text, o, page) in ocr_cells(doc).items()]
+    """Page, pixel box, confidence and near-miss readings of every OCR'd table cell, keyed like
+    `cells`."""
+    rows = [
+        {
+            "table": t,
+            "row": r,
+            "col": c,
+            "page": page,
+            "x0": o.box[0],
+            "y0": o.box[1],
+            "x1": o.box[2],
+            "y1": o.box[3],
+            "dpi": o.dpi,
+            "angle": o.angle,
+            "confidence": o.confidence,
+            "text": text,
+            "alternatives": "; ".join(f"{a} ({p:.3f})" for a, p in o.alternatives),
+        }
+        for (t, r, c), (text, o, page) in ocr_cells(doc).items()
+    ]
     return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
 
 
@@ -82,8 +117,11 @@ def candidates(text: str, cell: OcrCell) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def repair(cells: pd.DataFrame, formats: Mapping[str, str], doc: RawDocument) -> tuple[pd.DataFrame, list[dict]]:
-    """Cells with uniquely determined misreads corrected (raw kept), and one checks row per repair or suspicion."""
+def repair(
+    cells: pd.DataFrame, formats: Mapping[str, str], doc: RawDocument
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Cells with uniquely determined misreads corrected (raw kept), and one checks row per repair
+    or suspicion."""
     read = ocr_cells(doc)
     if not read:
         return cells, []
@@ -100,7 +138,8 @@ def repair(cells: pd.DataFrame, formats: Mapping[str, str], doc: RawDocument) ->
 
 
 def _repair_table(cells: pd.DataFrame, values: dict, equations, failed, read) -> list[dict]:
-    """Try every candidate reading of every cell that all failed equations share; apply a unique fix."""
+    """Try every candidate reading of every cell that all failed equations share; apply a unique
+    fix."""
     shared = set.intersection(*(set(eq["lhs_keys"] + eq["rhs_keys"]) for eq in failed))
     fixes = []
     for key in sorted(shared):
@@ -119,19 +158,29 @@ def _repair_table(cells: pd.DataFrame, values: dict, equations, failed, read) ->
         return [_suspects(failed, read, values, fixes)]
     key, alt, value, why = fixes[0]
     trial = {**values, key: value}
-    confirming = sum(1 for eq in equations if key in eq["lhs_keys"] + eq["rhs_keys"] and evaluate(eq, trial)["status"] == "ok")
+    confirming = sum(
+        1
+        for eq in equations
+        if key in eq["lhs_keys"] + eq["rhs_keys"] and evaluate(eq, trial)["status"] == "ok"
+    )
     if confirming < MIN_CONFIRMATIONS:
-        why = f"'{alt}' for {key[1]}.{key[2]} fits, but only {confirming} evaluable identity contains that cell: too few to confirm it"
+        why = (
+            f"'{alt}' for {key[1]}.{key[2]} fits, but only {confirming} evaluable identity "
+            "contains that cell: too few to confirm it"
+        )
         return [_suspects(failed, read, values, [], why)]
     text, cell, page = read[key]
     old = values[key]
     values[key] = value
     hit = (cells.table == key[0]) & (cells.row == key[1]) & (cells["col"] == key[2])
     cells.loc[hit, "value"] = value
-    detail = (f"read '{text}' (confidence {cell.confidence:.3f}) on page {page} at pixels {list(cell.box)} "
-              f"({cell.dpi:g} dpi); '{alt}' ({why}) is the only single-cell reading that makes all "
-              f"{len(equations)} identities of the table hold ({len(failed)} failed as read; "
-              f"{confirming} that contain the cell now hold)")
+    detail = (
+        f"read '{text}' (confidence {cell.confidence:.3f}) on page {page} at pixels "
+        f"{list(cell.box)} ({cell.dpi:g} dpi); '{alt}' ({why}) is the only single-cell reading "
+        "that makes all "
+        f"{len(equations)} identities of the table hold ({len(failed)} failed as read; "
+        f"{confirming} that contain the cell now hold)"
+    )
     return [_row("ocr_repair", key, old, value, True, "repaired", detail)]
 
 
@@ -143,21 +192,30 @@ def _suspects(failed, read, values, fixes, why: str | None = None) -> dict:
             counts[key] = counts.get(key, 0) + 1
     top = max(counts.values())
     sure = {k: read[k][1].confidence if k in read else 1.0 for k in counts}
-    named = sorted((k for k, n in counts.items() if n == top), key=lambda k: (sure[k], k))[:8]  # least sure first
-    shown = ", ".join(f"{r}.{c} read '{read[(t, r, c)][0] if (t, r, c) in read else values.get((t, r, c))}'"
-                      + (f" (confidence {read[(t, r, c)][1].confidence:.3f})" if (t, r, c) in read else "")
-                      for t, r, c in named)
-    why = why or (f"{len(fixes)} different single-cell corrections would make every identity hold: "
-                  + ", ".join(f"{k[1]}.{k[2]}={a}" for k, a, _, _ in fixes[:6]) if fixes
-                  else "no single-cell correction makes every identity hold")
-    detail = f"{len(failed)} identit{'y' if len(failed) == 1 else 'ies'} fail; suspect cell(s): {shown}; {why}"
+    # least sure first
+    named = sorted((k for k, n in counts.items() if n == top), key=lambda k: (sure[k], k))[:8]
+    shown = ", ".join(
+        f"{r}.{c} read '{read[(t, r, c)][0] if (t, r, c) in read else values.get((t, r, c))}'"
+        + (f" (confidence {read[(t, r, c)][1].confidence:.3f})" if (t, r, c) in read else "")
+        for t, r, c in named
+    )
+    why = why or (
+        f"{len(fixes)} different single-cell corrections would make every identity hold: "
+        + ", ".join(f"{k[1]}.{k[2]}={a}" for k, a, _, _ in fixes[:6])
+        if fixes
+        else "no single-cell correction makes every identity hold"
+    )
+    detail = (
+        f"{len(failed)} identit{'y' if len(failed) == 1 else 'ies'} fail; "
+        f"suspect cell(s): {shown}; {why}"
+    )
     table = named[0][0]
-    return {"check": "ocr_suspect", "table": table, "scope": "table", "lhs": None, "rhs": None, "diff": None,
-            "ok": False, "status": "ambiguous", "detail": detail}
+    return check_row("ocr_suspect", table, "table", "ambiguous", detail, ok=False)
 
 
 def _unsure(cells: pd.DataFrame, read) -> list[dict]:
-    """In tables without identities, a reading the recogniser was unsure of becomes NA with a note."""
+    """In tables without identities, a reading the recogniser was unsure of becomes NA with a
+    note."""
     out = []
     for key, (text, cell, page) in sorted(read.items()):
         if key[0] in CORE:
@@ -165,26 +223,42 @@ def _unsure(cells: pd.DataFrame, read) -> list[dict]:
         near = max((p for _, p in cell.alternatives), default=0.0)
         if cell.confidence >= UNSURE_CONFIDENCE and near < UNSURE_ALTERNATIVE:
             continue
-        hit = (cells.table == key[0]) & (cells.row == key[1]) & (cells["col"] == key[2]) & cells.value.notna()
+        hit = (
+            (cells.table == key[0])
+            & (cells.row == key[1])
+            & (cells["col"] == key[2])
+            & cells.value.notna()
+        )
         if not hit.any():
             continue
         cells.loc[hit, "value"] = pd.NA
         cells.loc[hit, "na_reason"] = "ocr_uncertain"
         alts = ", ".join(f"'{a}'" for a, _ in cell.alternatives[:3])
-        out.append(_row("ocr_uncertain", key, None, None, None, "note",
-                        f"read '{text}' with confidence {cell.confidence:.3f} on page {page}"
-                        + (f" (or {alts})" if alts else "") + "; no identity can confirm it, so left NA"))
+        out.append(
+            _row(
+                "ocr_uncertain",
+                key,
+                None,
+                None,
+                None,
+                "note",
+                f"read '{text}' with confidence {cell.confidence:.3f} on page {page}"
+                + (f" (or {alts})" if alts else "")
+                + "; no identity can confirm it, so left NA",
+            )
+        )
     return out
 
 
 def _row(check: str, key: Key, lhs, rhs, ok, status: str, detail: str) -> dict:
-    diff = None if lhs is None or rhs is None else rhs - lhs
-    return {"check": check, "table": key[0], "scope": f"cell:{key[1]}.{key[2]}", "lhs": lhs, "rhs": rhs,
-            "diff": diff, "ok": ok, "status": status, "detail": detail}
+    """A check row about one cell: lhs the value as read, rhs the value it was corrected to."""
+    scope = f"cell:{key[1]}.{key[2]}"
+    return check_row(check, key[0], scope, status, detail, lhs=lhs, rhs=rhs, ok=ok)
 
 
 def repaired_status(status: str, reasons: list[str], checks: list[dict]) -> tuple[str, list[str]]:
-    """A report that would be verified but for a repair is 'repaired', one reason per repaired cell (`checks`: dict rows)."""
+    """A report that would be verified but for a repair is 'repaired', one reason per repaired cell
+    (`checks`: dict rows)."""
     fixed = [r for r in checks if r["status"] == "repaired"]
     reasons = reasons + [f"repaired {r['table']} {r['scope']}: {r['detail']}" for r in fixed]
     return ("repaired" if status == "verified" and len(fixed) else status), reasons

@@ -1,4 +1,6 @@
-"""Blobs of printed values -> cells: direct where the cells are separated, by the identities where not."""
+"""Blobs of printed values -> cells: direct where the cells are separated, by the identities where
+not."""
+
 from __future__ import annotations
 
 import itertools
@@ -6,10 +8,10 @@ import math
 
 from toolkit import schema
 from toolkit.extract.header_align import aligned
-from toolkit.extract.match import Blob, Flat, _note
-from toolkit.normalize import clean, is_blank, parse_cell
+from toolkit.extract.match import Blob, Flat, note
 from toolkit.extract.segment import TooMany, segmentations
-from toolkit.extract.validate import expand, violations
+from toolkit.extract.validate import check_row, expand, violations
+from toolkit.normalize import clean, is_blank, parse_cell
 
 MAX_COMBINATIONS = 50_000
 
@@ -28,7 +30,8 @@ def _groups(blob: Blob) -> list[tuple[list[int], int]]:
 
 
 def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tuple[str, ...]], str]:
-    """Every reading of a blob's text as its cells, and a note when the identities could not narrow it.
+    """Every reading of a blob's text as its cells, and a note when the identities could not narrow
+    it.
 
     `seen` keeps the readings of each run of digits already read in the report: rows of zeros recur.
     """
@@ -39,7 +42,8 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     blob.pieces = ways[0]
     pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
     if len(pieces) == n and all(len(clean(p).split()) <= 1 for p in pieces):
-        if len(ways) > 1:  # which empty cells are layout decides the columns: the identities choose, or NA
+        # which empty cells are layout decides the columns: the identities choose, or NA
+        if len(ways) > 1:
             return [tuple(flat.text[a:b].strip() for a, b in way) for way in ways], ""
         blob.direct = True
         return [tuple(pieces)], ""
@@ -49,12 +53,13 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     seen = {} if seen is None else seen
     if run not in seen:
         seen[run] = _read_run(*run)
-    found, note = seen[run]
-    return list(found), note
+    found, why = seen[run]
+    return list(found), why
 
 
 def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str, ...]], str]:
-    """The readings that satisfy the row's own identities, else all readings with a note, else none with a note."""
+    """The readings that satisfy the row's own identities, else all readings with a note, else none
+    with a note."""
     try:
         found = segmentations(text, kinds, groups)
         if found:
@@ -65,9 +70,10 @@ def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str
 
 
 def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
-    """A row's cells without its surplus: empty cells a spanned label leaves before the values (a padded grid)
-    and layout cells after them (see `_surplus_blank`). Each way that gives other cell texts is returned:
-    when a row has both, which empty cell is a printed blank is for the identities to decide."""
+    """A row's cells without its surplus: empty cells a spanned label leaves before the values (a
+    padded grid) and layout cells after them (see `_surplus_blank`). Each way that gives other cell
+    texts is returned: when a row has both, which empty cell is a printed blank is for the
+    identities to decide."""
     surplus = len(pieces) - n
     ways: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     for lead in range(max(surplus, 0) + 1):
@@ -82,20 +88,27 @@ def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tup
 
 
 def _trailing_only(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
-    """No way fits exactly: drop what trailing layout there is and let the digit search read the rest."""
+    """No way fits exactly: drop what trailing layout there is and let the digit search read the
+    rest."""
     while len(pieces) > n and _surplus_blank(flat, pieces):
         pieces = pieces[:-1]
     return pieces
 
 
 def _surplus_blank(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
-    """The last piece is empty, or repeats the blank marker before it (a merged blank cell copied per column)."""
+    """The last piece is empty, or repeats the blank marker before it (a merged blank cell copied
+    per column)."""
     last = flat.text[slice(*pieces[-1])].strip()
-    return not last or (is_blank(last) and len(pieces) > 1 and flat.text[slice(*pieces[-2])].strip() == last)
+    return not last or (
+        is_blank(last) and len(pieces) > 1 and flat.text[slice(*pieces[-2])].strip() == last
+    )
 
 
-def resolve(blobs: list[Blob], formats: dict[str, str], flat: Flat) -> tuple[list[dict], list[dict]]:
-    """Choose one reading per blob so that the fewest identities fail; keep only what every best choice agrees on."""
+def resolve(
+    blobs: list[Blob], formats: dict[str, str], flat: Flat
+) -> tuple[list[dict], list[dict]]:
+    """Choose one reading per blob so that the fewest identities fail; keep only what every best
+    choice agrees on."""
     cells: list[dict] = []
     checks: list[dict] = []
     seen: dict = {}
@@ -107,9 +120,9 @@ def resolve(blobs: list[Blob], formats: dict[str, str], flat: Flat) -> tuple[lis
                 options.append([_prefix(blob, flat)])
                 blob.keys = blob.keys[: len(blob.pieces)]
                 continue
-            found, note = readings(blob, flat, seen)
-            if note:
-                checks.append(_note(table, "segmentation", note, _scope(blob)))
+            found, why = readings(blob, flat, seen)
+            if why:
+                checks.append(note(table, "segmentation", why, _scope(blob)))
             options.append(found)
         chosen = _choose(mine, options, expand(table, fmt), checks, flat)
         for blob, reading in zip(mine, chosen):
@@ -131,13 +144,24 @@ def _choose(blobs, options, equations, checks, flat) -> list[tuple[str | None, .
     if any(s == 0 for s in sizes):
         for blob, opts in zip(blobs, options):
             if not opts:
-                checks.append(_note(blob.table, "unreadable", f"no reading of {_show(blob, flat)} fits {len(blob.keys)} cells", _scope(blob)))
+                checks.append(
+                    note(
+                        blob.table,
+                        "unreadable",
+                        f"no reading of {_show(blob, flat)} fits {len(blob.keys)} cells",
+                        _scope(blob),
+                    )
+                )
         options = [o or [tuple([None] * len(b.keys))] for b, o in zip(blobs, options)]
         sizes = [len(o) for o in options]
     if all(s == 1 for s in sizes):
         return [o[0] for o in options]  # one reading of each blob: nothing to choose
     if not equations or math.prod(sizes) > MAX_COMBINATIONS:
-        why = "no identity constrains this table" if not equations else "too many combinations to test against the identities"
+        why = (
+            "no identity constrains this table"
+            if not equations
+            else "too many combinations to test against the identities"
+        )
         chosen = []
         for blob, opts in zip(blobs, options):
             if len(opts) > 1:
@@ -151,24 +175,44 @@ def _choose(blobs, options, equations, checks, flat) -> list[tuple[str | None, .
         if len(readings_i) == 1:
             chosen.append(next(iter(readings_i)))
             if len(options[i]) > 1 and best_score:
-                checks.append(_note(blob.table, "segmentation", f"no reading of {_show(blob, flat)} satisfies every identity; kept the one with fewest failures ({best_score})", _scope(blob)))
+                checks.append(
+                    note(
+                        blob.table,
+                        "segmentation",
+                        f"no reading of {_show(blob, flat)} satisfies every identity; "
+                        f"kept the one with fewest failures ({best_score})",
+                        _scope(blob),
+                    )
+                )
         else:
-            checks.append(_ambiguous(blob, sorted(readings_i), flat, "several readings satisfy the identities equally"))
+            checks.append(
+                _ambiguous(
+                    blob,
+                    sorted(readings_i),
+                    flat,
+                    "several readings satisfy the identities equally",
+                )
+            )
             chosen.append(_agreed(readings_i))
     return chosen
 
 
 def _best(blobs, options, equations) -> tuple[list[tuple], int]:
-    """The combinations of readings (in product order) that break the fewest identities, and how many they break.
+    """The combinations of readings (in product order) that break the fewest identities, and how
+    many they break.
 
-    An identity whose cells no ambiguous blob holds scores the same in every combination: it is counted once.
+    An identity whose cells no ambiguous blob holds scores the same in every combination: it is
+    counted once.
     """
-    parsed = [[_values([blob], (opt,)) for opt in opts] for blob, opts in zip(blobs, options)]  # parse once
+    # parse once
+    parsed = [[_values([blob], (opt,)) for opt in opts] for blob, opts in zip(blobs, options)]
     fixed = {key: value for p in parsed if len(p) == 1 for key, value in p[0].items()}
     varying = [i for i, p in enumerate(parsed) if len(p) > 1]
     moving = {key for i in varying for key in parsed[i][0]}
     touched = [eq for eq in equations if not moving.isdisjoint(eq["lhs_keys"] + eq["rhs_keys"])]
-    base = violations([eq for eq in equations if moving.isdisjoint(eq["lhs_keys"] + eq["rhs_keys"])], fixed)
+    base = violations(
+        [eq for eq in equations if moving.isdisjoint(eq["lhs_keys"] + eq["rhs_keys"])], fixed
+    )
     best, best_score = [], None
     for picks in itertools.product(*(range(len(parsed[i])) for i in varying)):
         values, combo = dict(fixed), [o[0] for o in options]
@@ -184,7 +228,8 @@ def _best(blobs, options, equations) -> tuple[list[tuple], int]:
 
 
 def _agreed(readings) -> tuple[None, ...]:
-    """Several readings: none is kept as fact, not even the cells they share (the split itself is in doubt)."""
+    """Several readings: none is kept as fact, not even the cells they share (the split itself is in
+    doubt)."""
     return tuple(None for _ in next(iter(readings)))
 
 
@@ -192,7 +237,9 @@ def _values(blobs, combo) -> dict:
     out = {}
     for blob, reading in zip(blobs, combo):
         for (row, col), tok in zip(blob.keys, reading):
-            out[(blob.table, row, col)] = None if tok is None else parse_cell(tok, schema.kind(blob.table, col)).value
+            out[(blob.table, row, col)] = (
+                None if tok is None else parse_cell(tok, schema.kind(blob.table, col)).value
+            )
     return out
 
 
@@ -208,9 +255,17 @@ def _cells(blob: Blob, reading, flat: Flat) -> list[dict]:
         else:
             raw = tok if tok not in (None, "—") else ("" if tok == "—" else None)
         value = None if tok is None else parse_cell(tok, schema.kind(blob.table, col))
-        out.append({"table": blob.table, "row": row, "col": col,
-                    "value": None if value is None else value.value, "raw": raw, "page": page,
-                    "parse": "ambiguous" if value is None else value.status})
+        out.append(
+            {
+                "table": blob.table,
+                "row": row,
+                "col": col,
+                "value": None if value is None else value.value,
+                "raw": raw,
+                "page": page,
+                "parse": "ambiguous" if value is None else value.status,
+            }
+        )
     return out
 
 
@@ -226,4 +281,5 @@ def _show(blob: Blob, flat: Flat) -> str:
 def _ambiguous(blob: Blob, opts, flat: Flat, why: str) -> dict:
     shown = ", ".join("|".join(x if x is not None else "?" for x in o) for o in list(opts)[:8])
     more = f" … ({len(opts)} readings)" if len(opts) > 8 else f" ({len(opts)} readings)"
-    return _note(blob.table, "ambiguous_digits", f"{_show(blob, flat)} reads as {shown}{more}: {why}; left NA", _scope(blob)) | {"status": "ambiguous", "ok": False}
+    detail = f"{_show(blob, flat)} reads as {shown}{more}: {why}; left NA"
+    return check_row("ambiguous_digits", blob.table, _scope(blob), "ambiguous", detail, ok=False)

@@ -1,27 +1,34 @@
-"""How far each report, and each agency's reports, can be trusted: a scorecard built from the checks.
+"""How far each report, and each agency's reports, can be trusted: a scorecard built from the
+checks.
 
 Two numbers, kept apart because they mean different things:
 
-* ``score``: percent of the arithmetic checks (identities, run-together digit readings) that could be
-  evaluated and hold: ok / (ok + failed + ambiguous + not_evaluable). A blank cell that stops an identity
-  being checked lowers it, because a researcher cannot confirm that number either.
-* ``narrative_agreement``: percent of the prose figures that agree with the tables: ok / (ok + failed).
+* ``score``: percent of the arithmetic checks (identities, run-together digit readings) that could
+  be evaluated and hold: ok / (ok + failed + ambiguous + not_evaluable). A blank cell that stops an
+  identity being checked lowers it, because a researcher cannot confirm that number either.
+* ``narrative_agreement``: percent of the prose figures that agree with the tables:
+  ok / (ok + failed).
 
-Notes (``status == 'note'``) are information, not evidence, and are not counted; nor are the manifest
-checks (``year``, ``source_hash``), which are about the file, not its numbers: a report whose tables could
-not be checked at all scores NA, not 100.
+Notes (``status == 'note'``) are information, not evidence, and are not counted; nor are the
+manifest checks (``year``, ``source_hash``), which are about the file, not its numbers: a report
+whose tables could not be checked at all scores NA, not 100.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.schema.fields import enumerated
+
 COUNTED = ("ok", "failed", "ambiguous", "not_evaluable")
-STATUSES = ("verified", "repaired", "partial", "inconsistent", "failed")
+STATUSES = enumerated("reports", "status")  # the data dictionary's list
 PROVENANCE = ("year", "source_hash")  # crosscheck.manifest_checks: the file against the manifest
 
 
 def _kind(checks: pd.DataFrame) -> pd.Series:
-    """'narrative' (prose against tables), 'provenance' (not counted) or 'arithmetic' (everything else)."""
+    """'narrative' (prose against tables), 'provenance' (not counted) or 'arithmetic' (everything
+    else).
+    """
     name = checks.check.astype(str)
     kind = name.str.startswith("narrative_").map({True: "narrative", False: "arithmetic"})
     return kind.mask(name.isin(PROVENANCE), "provenance")
@@ -30,7 +37,8 @@ def _kind(checks: pd.DataFrame) -> pd.Series:
 def _counts(checks: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per key: how many checks of each kind ended in each status."""
     c = checks.assign(kind=_kind(checks))
-    every = c[keys].drop_duplicates().set_index(keys).index  # a report with nothing counted still gets a row
+    # a report with nothing counted still gets a row
+    every = c[keys].drop_duplicates().set_index(keys).index
     c = c[c.status.isin(COUNTED) & (c.kind != "provenance")]
     table = c.groupby(keys + ["kind", "status"]).size().unstack(["kind", "status"], fill_value=0)
     table = table.reindex(every, fill_value=0)
@@ -58,21 +66,34 @@ def _rates(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_quality(checks: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per report: arithmetic score and narrative agreement (with the report's attributes if given)."""
+    """One row per report: arithmetic score and narrative agreement (with the report's attributes if
+    given).
+    """
     if "report_id" not in checks:
         raise ValueError("checks need a report_id column (the corpus checks table)")
     out = _rates(_counts(checks, ["report_id"])).reset_index()
     if reports is not None:
         out = reports.merge(out, on="report_id", how="left")
-        for col in ("checks", "failed", "ambiguous", "not_evaluable", "narrative_checks", "narrative_failed"):
+        for col in (
+            "checks",
+            "failed",
+            "ambiguous",
+            "not_evaluable",
+            "narrative_checks",
+            "narrative_failed",
+        ):
             out[col] = out[col].fillna(0).astype(int)
     return out
 
 
 def scorecard(checks: pd.DataFrame, reports: pd.DataFrame, *, by: str = "agency") -> pd.DataFrame:
-    """One row per agency (or any report attribute): reports by status, pooled score, narrative agreement, worst report."""
+    """One row per agency (or any report attribute): reports by status, pooled score, narrative
+    agreement, worst report.
+    """
     if by not in reports or "report_id" not in reports:
-        raise ValueError(f"reports need columns 'report_id' and {by!r}; it has {list(reports.columns)}")
+        raise ValueError(
+            f"reports need columns 'report_id' and {by!r}; it has {list(reports.columns)}"
+        )
     merged = checks.merge(reports[["report_id", by]], on="report_id", how="inner")
     groups = reports.groupby(by).size()
     card = _rates(_counts(merged, [by]).reindex(groups.index, fill_value=0))
