@@ -41,9 +41,8 @@ DASH_HEIGHT = 0.035  # inches: ink lower than this is no digit (those stand 0.07
 SLASH_LIKE = frozenset("1Il|/7")
 SLASH_LEAN = 12.0  # degrees from vertical: printed 1s and 7s lean under 8, a slash about 18
 SNAP_MIN_CHARS = 5  # shorter label text is too little to tell one template phrase from another
-SNAP_CUTOFF = (
-    0.8  # difflib similarity a misread label must reach to be read as the template's phrase
-)
+# difflib similarity a misread label must reach to be read as the template's phrase
+SNAP_CUTOFF = 0.8
 
 
 def read_scanned_pdf(

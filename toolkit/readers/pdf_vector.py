@@ -38,15 +38,12 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 # a filled rectangle narrower than this is a rule drawn as a bar (camelot's _LINE_AS_THIN_RECT_TOL)
 THIN = 1.5
 STRAIGHT = 0.5  # a rule may lean this far off the axis (camelot's _LINE_ORTHOGONAL_TOL)
-LINE_TOL = JOINT_TOL = (
-    2  # camelot Lattice's defaults: rules this close are one anchor; edges snap this far
-)
-MOSTLY_EMPTY = (
-    0.9  # camelot Lattice drops a grid with this share of empty cells (its _GRID_WHITESPACE_REJECT)
-)
-WORD_GAP = (
-    0.1  # a gap wider than this share of a character's size is a space (pdfminer's word_margin)
-)
+# camelot Lattice's defaults: rules this close are one anchor; edges snap this far
+LINE_TOL = JOINT_TOL = 2
+# camelot Lattice drops a grid with this share of empty cells (its _GRID_WHITESPACE_REJECT)
+MOSTLY_EMPTY = 0.9
+# a gap wider than this share of a character's size is a space (pdfminer's word_margin)
+WORD_GAP = 0.1
 _OP = {
     pdfium_c.FPDF_SEGMENT_MOVETO: "m",
     pdfium_c.FPDF_SEGMENT_LINETO: "l",

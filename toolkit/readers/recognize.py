@@ -26,9 +26,8 @@ HEIGHT = 48  # the model's input height
 MIN_WIDTH = 64  # narrower inputs leave the network too few columns for one digit
 BUCKET = 32  # crops are padded to a multiple of this width
 PAD = 0.0  # padding value: mid-grey, as PaddleOCR pads (white padding measured less sure)
-BATCH_COLUMNS = (
-    2560  # input columns per onnxruntime call: larger batches run slower per column (cache)
-)
+# input columns per onnxruntime call: larger batches run slower per column (cache)
+BATCH_COLUMNS = 2560
 ALT_MIN = 0.002  # a runner-up character below this probability is no reading of its own
 INSTALL_HINT = "install the OCR extra: pip install 'ogi-toolkit[ocr]' (RapidOCR + onnxruntime)"
 DIGITS = frozenset("0123456789")

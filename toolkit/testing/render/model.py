@@ -16,13 +16,10 @@ _FULL = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
 
 @dataclass(frozen=True)
 class Style:
-    """The real-world mess a rendering mimics; the defaults print the national template
-    as issued.
-    """
+    """The real-world mess a rendering mimics; the defaults print the national template as issued."""
 
-    blank: str = (
-        ""  # how a blank (NA) cell is printed: '', '/', '-', '—', or 'mixed' (one of them per cell)
-    )
+    # how a blank (NA) cell is printed: '', '/', '-', '—', or 'mixed' (one of them per cell)
+    blank: str = ""
     numbering: str = "1."  # sub-item numbering: '1.', '1、', '（1）', '①', or 'mixed' (per row)
     fullwidth: bool = False  # digits in value cells printed full-width (１２３)
     typo: bool = False  # print the real typo 其他法律行政止公开
@@ -32,9 +29,8 @@ class Style:
     # every span written as a plain grid with empty cells, as grid extractors (camelot) give it
     padded: bool = False
     wrap: bool = False  # long labels wrapped onto two lines inside their cell
-    split: int | None = (
-        None  # pdf: the applications table continues on a new page from this body row
-    )
+    # pdf: the applications table continues on a new page from this body row
+    split: int | None = None
     run_spaces: float = 0.0  # text-run: chance of a space between two value cells
     title_lines: int = 1  # 1: agency and title on one line; 2: the agency on a line of its own
     seed: int = 0  # the per-cell and per-row choices of 'mixed' options and of the prose
