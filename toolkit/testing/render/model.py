@@ -16,7 +16,7 @@ _FULL = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
 
 @dataclass(frozen=True)
 class Style:
-    """The real-world mess a rendering mimics; the defaults print the national template as issued."""
+    """The real-world mess a rendering mimics; the defaults print the template as issued."""
 
     # how a blank (NA) cell is printed: '', '/', '-', '—', or 'mixed' (one of them per cell)
     blank: str = ""
