@@ -1,0 +1,87 @@
+"""How often a report with a real-world layout quirk still reads back exactly, per quirk and format.
+
+Run: python benchmarks/quirks.py [--per-cell N] [--formats a,b] [--quirks a,b] [--workers N]
+
+For every quirk of `toolkit.testing.quirks` (and `none`, the clean baseline) and every format, N
+random valid reports are rendered with that quirk, read back with `toolkit.read_report`, and
+compared with the cells they were made from. Prints the share of documents read exactly (every cell
+equal, NA where blank) per quirk × format, the overall share, and the count of reports called
+`verified` (or `repaired`) that hold a wrong number, which must be 0. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit import ReadError, read_report
+from toolkit.testing.quirks import FORMATS, QUIRKS, quirked, write
+from toolkit.testing.render import SUFFIX, Style, random_cells
+
+TRUSTED = ("verified", "repaired")
+
+
+def one(job: tuple[str, str, int]) -> tuple[str, str, bool, bool, str]:
+    """(quirk, format, exact, verified-but-wrong, status) for one random report."""
+    quirk, to, seed = job
+    rng = random.Random(f"{quirk}:{to}:{seed}")
+    fmt = rng.choice(("2019", "2021"))
+    cells = random_cells(seed, fmt=fmt, blanks=rng.choice((0.0, 0.1)))
+    style = Style(
+        blank=rng.choice(("", "/", "-", "mixed")),
+        numbering=rng.choice(("1.", "（1）", "mixed")),
+        merged=rng.random() < 0.7,
+        seed=seed,
+    )
+    data = write(quirked(cells, [quirk], seed=seed, style=style, fmt=fmt), to, style)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"q{SUFFIX.get(to, '.md')}"
+        path.write_bytes(data)
+        try:
+            report = read_report(path)
+        except ReadError:
+            return quirk, to, False, False, "failed"
+    want = {(t, r, c): v for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
+    got = {
+        (t, r, c): (None if pd.isna(v) else float(v))
+        for t, r, c, v in zip(
+            report.cells.table, report.cells.row, report.cells["col"], report.cells.value
+        )
+    }
+    want = {k: (None if pd.isna(v) else float(v)) for k, v in want.items()}
+    exact = all(k in got and got[k] == v for k, v in want.items()) and all(
+        v is None for k, v in got.items() if k not in want
+    )
+    wrong = any(v is not None and want.get(k) != v for k, v in got.items())
+    return quirk, to, exact, report.status in TRUSTED and wrong, report.status
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--per-cell", type=int, default=20, help="reports per quirk x format")
+    ap.add_argument("--formats", default=",".join(f for f in FORMATS if f != "text-run"))
+    ap.add_argument("--quirks", default=",".join(QUIRKS))
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    formats, quirks = args.formats.split(","), args.quirks.split(",")
+    jobs = [(q, f, s) for q in quirks for f in formats for s in range(args.per_cell)]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        rows = list(pool.map(one, jobs, chunksize=4))
+    df = pd.DataFrame(rows, columns=["quirk", "format", "exact", "verified_wrong", "status"])
+    table = df.pivot_table(index="quirk", columns="format", values="exact", aggfunc="mean") * 100
+    print(f"{len(df)} reports in {time.perf_counter() - t0:.0f} s; percent read exactly:\n")
+    print(table.reindex(quirks).round(1).to_string())
+    print(f"\noverall exact: {100 * df.exact.mean():.1f}%")
+    print(f"verified (or repaired) but wrong: {int(df.verified_wrong.sum())}")
+    print("\nstatus counts:", df.status.value_counts().to_dict())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The quirk generator (toolkit.testing.quirks): each quirk does what it says, and no quirked report
+is ever read as verified with a wrong number."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit import read_report
+from toolkit.testing.quirks import QUIRKS, markdown, quirked, write
+from toolkit.testing.render import random_cells
+
+
+def _cells():
+    cells = random_cells(11, fmt="2021")
+    return cells
+
+
+def _grids(doc, name):
+    return [b.grid for b in doc.blocks if b.kind == "table" and b.grid.name == name]
+
+
+def _texts(grid):
+    return [[c.text for c in row if c is not None] for row in grid.rows]
+
+
+def test_thousands_separators_are_printed():
+    cells = _cells()
+    cells.loc[(cells.table == "applications") & (cells.row == "granted"), "value"] = 12345.0
+    doc = quirked(cells, ["thousands"], seed=1)
+    printed = [t for g in _grids(doc, "applications") for row in _texts(g) for t in row]
+    assert "12,345" in printed
+    assert "12345" not in printed
+
+
+def test_stray_space_breaks_a_label_inside_a_word():
+    doc = quirked(_cells(), ["stray_space"], seed=2)
+    labels = [t for b in doc.blocks if b.kind == "table" for row in _texts(b.grid) for t in row]
+    broken = [t for t in labels if " " in t and "\n" in t]
+    assert broken, "no label was broken"
+    head, tail = broken[0].split("\n")
+    assert head.count(" ") == 1 and tail.strip()
+
+
+def test_detached_numbers_put_the_values_on_a_row_of_their_own():
+    doc = quirked(_cells(), ["detached_numbers"], seed=3)
+    grid = _grids(doc, "applications")[0]
+    rows = [list(r) for r in grid.rows]
+    detached = [
+        i
+        for i, row in enumerate(rows)
+        if any(c is not None and c.value for c in row)
+        and not any(c is not None and not c.value and c.text.strip() for c in row)
+    ]
+    assert detached
+    above = rows[detached[0] - 1]
+    assert not any(c is not None and c.value for c in above)  # the label row holds no value
+    assert any(c is not None and c.text.strip() for c in above)
+
+
+def test_restart_table_repeats_the_header():
+    doc = quirked(_cells(), ["restart_table"], seed=4)
+    first, second = _grids(doc, "applications")
+    assert _texts(second)[:2] == _texts(first)[:2]
+    assert len(first.rows) + len(second.rows) > len(
+        _grids(quirked(_cells(), []), "applications")[0].rows
+    )
+
+
+def test_markdown_has_one_pipe_table_per_grid_with_a_separator_row():
+    text = markdown(quirked(_cells(), [])).decode("utf-8")
+    tables = [line for line in text.splitlines() if line.startswith("|---")]
+    assert len(tables) == 3
+    assert "# " in text.splitlines()[0]
+
+
+def test_an_unknown_quirk_is_named_in_the_error():
+    with pytest.raises(ValueError, match="unknown quirk 'wobbly'"):
+        quirked(_cells(), ["wobbly"])
+
+
+@pytest.mark.parametrize("to", ["text-lines", "text-pipe", "html", "markdown"])
+def test_no_quirk_makes_a_verified_report_wrong(tmp_path, to):
+    """Exact or flagged, never verified with a wrong cell (the baseline `none` must be exact)."""
+    for name in QUIRKS:
+        for seed in range(2):
+            cells = random_cells(100 + seed, fmt="2021" if seed else "2019")
+            path = tmp_path / f"{name}-{seed}.{'md' if to == 'markdown' else 'txt'}"
+            path.write_bytes(write(quirked(cells, [name], seed=seed), to))
+            report = read_report(path)
+            want = {
+                (t, r, c): None if pd.isna(v) else float(v)
+                for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)
+            }
+            got = {
+                (t, r, c): None if pd.isna(v) else float(v)
+                for t, r, c, v in zip(
+                    report.cells.table, report.cells.row, report.cells["col"], report.cells.value
+                )
+            }
+            wrong = {k: v for k, v in got.items() if v is not None and want.get(k) != v}
+            if report.status in ("verified", "repaired"):
+                assert not wrong, (name, seed, to, list(wrong.items())[:3])
+            if name == "none":
+                assert got == want and report.status == "verified", (seed, to, report.reasons)

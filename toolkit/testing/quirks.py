@@ -1,0 +1,367 @@
+"""Layout quirks of real reports, as named, composable transforms of a synthetic report.
+
+Each quirk takes the :class:`~toolkit.testing.render.model.Document` that :func:`document` builds
+(blocks of prose and printed grids) and returns a new one with one kind of mess real reports show:
+a label wrapped with a stray space, a label or its numbers on a table row of their own, a table
+restarted with its header repeated, inserted blank or agency-added rows, Traditional or confusable
+characters, footnote markers, thousands separators. None of them changes a value the report
+states, so a reader must still give back exactly the cells the document was made from, or flag
+what it cannot read.
+
+>>> doc = quirked(random_cells(7), ["stray_space", "thousands"], seed=3)
+>>> data = write(doc, "markdown")                     # or any render target
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import cache
+from importlib import import_module, resources
+
+import pandas as pd
+
+from toolkit.testing.render import document
+from toolkit.testing.render.model import TARGETS, Block, Cell, Document, Grid, Style
+from toolkit.testing.render.tables import unmerge
+
+Quirk = Callable[[Document, random.Random], Document]
+Rows = list[list[Cell | None]]
+CONFUSABLE = {"一": "—", "口": "□", "日": "曰", "己": "已", "人": "入", "〇": "O", "公": "Ｏ"}
+FOOTNOTES = ("*", "（注）", "注1", "[1]")
+AGENCY_ROWS = ("其中：网上申请", "其中：现场申请", "其中：涉及行政复议的", "小计")
+FORMATS = (*TARGETS, "markdown")
+
+
+# --- grid helpers ---------------------------------------------------------------------------
+
+
+def _plain(grid: Grid) -> Rows:
+    """A grid with every span written out (covered positions empty), as rows we may edit."""
+    return [list(row) for row in unmerge(grid.rows, heads_only=False)]
+
+
+def _body(rows: Rows) -> list[int]:
+    """Indexes of the rows that hold values."""
+    return [i for i, row in enumerate(rows) if any(c is not None and c.value for c in row)]
+
+
+def _label_at(row: list[Cell | None]) -> int | None:
+    """Position of a value row's label: the last text cell before its first value."""
+    first = next(i for i, c in enumerate(row) if c is not None and c.value)
+    texts = [i for i in range(first) if row[i] is not None and row[i].text.strip()]
+    return texts[-1] if texts else None
+
+
+def _empty(n: int) -> list[Cell | None]:
+    return [Cell("") for _ in range(n)]
+
+
+def _tables(doc: Document, edit: Callable[[Grid, random.Random], list[Grid]], rng) -> Document:
+    """Apply `edit` to every table grid of the document (a grid may become several)."""
+    blocks: list[Block] = []
+    for block in doc.blocks:
+        if block.kind != "table":
+            blocks.append(block)
+            continue
+        blocks += [Block("table", grid=g) for g in edit(block.grid, rng)]
+    return Document(doc.agency, doc.year, doc.fmt, blocks)
+
+
+def _grid(grid: Grid, rows: Rows) -> Grid:
+    return Grid(grid.name, tuple(tuple(r) for r in rows), grid.header_rows, grid.widths)
+
+
+def _some(rng: random.Random, items: Sequence[int], share: float = 0.3) -> list[int]:
+    """A random non-empty subset of `items` (about `share` of them), in order."""
+    if not items:
+        return []
+    k = max(1, round(len(items) * share))
+    return sorted(rng.sample(list(items), min(k, len(items))))
+
+
+def _relabel(grid: Grid, rng, change: Callable[[str, random.Random], str], share=0.3) -> Grid:
+    rows = _plain(grid)
+    for i in _some(rng, _body(rows), share):
+        at = _label_at(rows[i])
+        if at is not None:
+            rows[i][at] = replace(rows[i][at], text=change(rows[i][at].text, rng))
+    return _grid(grid, rows)
+
+
+def _han_positions(text: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
+
+
+# --- the quirks -----------------------------------------------------------------------------
+
+
+def stray_space(doc: Document, rng: random.Random) -> Document:
+    """A wrapped label with a stray space inside a word: `只计这一情 形，不` / `计其他情形）`."""
+
+    def change(text: str, rng) -> str:
+        flat = text.replace("\n", "")
+        han = _han_positions(flat)
+        if len(han) < 4:
+            return text
+        i, j = sorted(rng.sample(han[1:], 2))
+        return flat[:i] + " " + flat[i:j] + "\n" + flat[j:]
+
+    return _tables(doc, lambda g, r: [_relabel(g, r, change)], rng)
+
+
+def split_label_rows(doc: Document, rng: random.Random) -> Document:
+    """A label broken across two table rows: its head on a row of empty cells, its tail below."""
+
+    def edit(grid: Grid, rng) -> list[Grid]:
+        rows = _plain(grid)
+        for i in reversed(_some(rng, _body(rows), 0.2)):
+            at = _label_at(rows[i])
+            text = "" if at is None else rows[i][at].text.replace("\n", "")
+            if len(text) < 6:
+                continue
+            cut = rng.randrange(2, len(text) - 2)
+            head = _empty(len(rows[i]))
+            head[at] = Cell(text[:cut])
+            rows[i][at] = replace(rows[i][at], text=text[cut:])
+            rows.insert(i, head)
+        return [_grid(grid, rows)]
+
+    return _tables(doc, edit, rng)
+
+
+def detached_numbers(doc: Document, rng: random.Random) -> Document:
+    """A printed row as two: the label on a row of empty cells, the numbers on the next row."""
+
+    def edit(grid: Grid, rng) -> list[Grid]:
+        rows = _plain(grid)
+        for i in reversed(_some(rng, _body(rows), 0.2)):
+            at = _label_at(rows[i])
+            if at is None:
+                continue
+            label = _empty(len(rows[i]))
+            label[: at + 1] = rows[i][: at + 1]
+            numbers = [Cell("") if k <= at else c for k, c in enumerate(rows[i])]
+            rows[i : i + 1] = [label, numbers]
+        return [_grid(grid, rows)]
+
+    return _tables(doc, edit, rng)
+
+
+def restart_table(doc: Document, rng: random.Random) -> Document:
+    """The applications table cut in two, the second part repeating the header rows."""
+
+    def edit(grid: Grid, rng) -> list[Grid]:
+        rows = _plain(grid)
+        body = _body(rows)
+        if grid.name != "applications" or len(body) < 4:
+            return [grid]
+        cut = rng.choice(body[1:-1])
+        header = rows[: body[0]]
+        return [_grid(grid, rows[:cut]), _grid(grid, header + rows[cut:])]
+
+    return _tables(doc, edit, rng)
+
+
+def blank_rows(doc: Document, rng: random.Random) -> Document:
+    """Empty rows inserted between body rows (spacing an editor left)."""
+
+    def edit(grid: Grid, rng) -> list[Grid]:
+        rows = _plain(grid)
+        for i in reversed(_some(rng, _body(rows), 0.15)):
+            rows.insert(i, _empty(len(rows[i])))
+        return [_grid(grid, rows)]
+
+    return _tables(doc, edit, rng)
+
+
+def agency_rows(doc: Document, rng: random.Random) -> Document:
+    """An agency's own breakdown row (其中：…) under a row of the applications table."""
+
+    def edit(grid: Grid, rng) -> list[Grid]:
+        rows = _plain(grid)
+        body = _body(rows)
+        if grid.name != "applications" or not body:
+            return [grid]
+        i = rng.choice(body[:3])  # under the received rows, as agencies add them
+        extra = [
+            Cell("") if c is None or not c.value else Cell(str(rng.randrange(0, 9)), value=True)
+            for c in rows[i]
+        ]
+        extra[_label_at(rows[i]) or 0] = Cell(rng.choice(AGENCY_ROWS))
+        rows.insert(i + 1, extra)
+        return [_grid(grid, rows)]
+
+    return _tables(doc, edit, rng)
+
+
+def traditional(doc: Document, rng: random.Random) -> Document:
+    """Labels and prose through a Simplified→Traditional converter (as some sites publish)."""
+    table = str.maketrans(_s2t())
+
+    def convert(text: str) -> str:
+        return text.translate(table)
+
+    blocks = []
+    for b in doc.blocks:
+        if b.kind == "table":
+            rows = [
+                [c if c is None or c.value else replace(c, text=convert(c.text)) for c in row]
+                for row in b.grid.rows
+            ]
+            blocks.append(Block("table", grid=_grid(b.grid, rows)))
+        else:
+            blocks.append(Block(b.kind, convert(b.text)))
+    return Document(doc.agency, doc.year, doc.fmt, blocks)
+
+
+def footnotes(doc: Document, rng: random.Random) -> Document:
+    """Footnote markers after some labels: `不予公开*`, `本机关不掌握相关政府信息（注）`."""
+    return _tables(doc, lambda g, r: [_relabel(g, r, lambda t, r: t + r.choice(FOOTNOTES))], rng)
+
+
+def confusable(doc: Document, rng: random.Random) -> Document:
+    """One character of a label replaced by a look-alike (一/—, 口/□, 公/Ｏ …)."""
+
+    def change(text: str, rng) -> str:
+        spots = [i for i, ch in enumerate(text) if ch in CONFUSABLE]
+        if not spots:
+            return text
+        i = rng.choice(spots)
+        return text[:i] + CONFUSABLE[text[i]] + text[i + 1 :]
+
+    return _tables(doc, lambda g, r: [_relabel(g, r, change, 0.15)], rng)
+
+
+def thousands(doc: Document, rng: random.Random) -> Document:
+    """Counts of 1,000 and more printed with thousands separators (1,234)."""
+
+    def sep(text: str) -> str:
+        return re.sub(r"^(\d+)(\d{3})$", lambda m: f"{int(m.group(1)):,},{m.group(2)}", text)
+
+    def edit(grid: Grid, rng) -> list[Grid]:
+        rows = [
+            [c if c is None or not c.value else replace(c, text=sep(c.text)) for c in row]
+            for row in grid.rows
+        ]
+        return [_grid(grid, rows)]
+
+    return _tables(doc, edit, rng)
+
+
+QUIRKS: dict[str, Quirk] = {
+    "none": lambda doc, rng: doc,
+    "stray_space": stray_space,
+    "split_label_rows": split_label_rows,
+    "detached_numbers": detached_numbers,
+    "restart_table": restart_table,
+    "blank_rows": blank_rows,
+    "agency_rows": agency_rows,
+    "traditional": traditional,
+    "footnotes": footnotes,
+    "confusable": confusable,
+    "thousands": thousands,
+}
+
+
+@cache
+def _s2t() -> dict[str, str]:
+    """Simplified → Traditional, from the one-to-one table the readers fold back (t2s.csv)."""
+    path = resources.files("toolkit.schema").joinpath("t2s.csv")
+    with path.open("r", encoding="utf-8") as fh:
+        t2s = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    out: dict[str, str] = {}
+    for trad, simp in zip(t2s.traditional, t2s.simplified):
+        out.setdefault(simp, trad)
+    return out
+
+
+# --- putting it together --------------------------------------------------------------------
+
+
+def quirked(
+    cells,
+    quirks: Iterable[str],
+    *,
+    seed: int = 0,
+    style: Style | None = None,
+    fmt: str | None = None,
+) -> Document:
+    """The document of `cells` with the named quirks applied in order.
+
+    Parameters
+    ----------
+    cells : DataFrame or mapping
+        The true cells (as :func:`~toolkit.testing.render.random_cells` gives them).
+    quirks : iterable of str
+        Names from :data:`QUIRKS`, applied in order.
+    seed : int
+        Drives every random choice of the quirks.
+    style, fmt
+        Passed to :func:`~toolkit.testing.render.document`.
+
+    Raises
+    ------
+    ValueError
+        If a quirk name is unknown.
+    """
+    doc = document(cells, style=style, fmt=fmt)
+    rng = random.Random(f"quirks:{seed}")
+    for name in quirks:
+        if name not in QUIRKS:
+            raise ValueError(f"unknown quirk {name!r}; choose from {', '.join(QUIRKS)}")
+        doc = QUIRKS[name](doc, rng)
+    return doc
+
+
+def write(doc: Document, to: str, style: Style | None = None) -> bytes:
+    """The document's bytes in a render target or ``markdown`` (as converters write it)."""
+    style = style or Style()
+    if to == "markdown":
+        return markdown(doc)
+    if to not in TARGETS:
+        raise ValueError(f"unknown target {to!r}; choose one of {', '.join(FORMATS)}")
+    module, name = {
+        "text-lines": ("text", "lines"),
+        "text-pipe": ("text", "pipe"),
+        "text-run": ("text", "run"),
+        "html": ("html", "write"),
+        "docx": ("word", "write"),
+        "pdf": ("pdf", "write"),
+    }[to]
+    return getattr(import_module(f"toolkit.testing.render.{module}"), name)(doc, style)
+
+
+def markdown(doc: Document) -> bytes:
+    """Markdown as converters write it: headings, paragraphs, one pipe table per grid whose first
+    row is the header, merged header text repeated over the columns it spans."""
+    out: list[str] = []
+    for block in doc.blocks:
+        if block.kind == "title":
+            out += [f"# {block.text}", ""]
+        elif block.kind == "heading":
+            out += [f"## {block.text}", ""]
+        elif block.kind == "para":
+            out += [block.text, ""]
+        else:
+            out += _md_table(block.grid) + [""]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _md_table(grid: Grid) -> list[str]:
+    spread: list[list[str]] = [["" for _ in row] for row in grid.rows]
+    for r, row in enumerate(grid.rows):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    # converters repeat a merged header over its columns; body spans print once
+                    if dr == 0 or cell.head:
+                        spread[r + dr][c + dc] = (
+                            cell.text.replace("\n", " ") if (dc == 0 or cell.head) else ""
+                        )
+    lines = ["| " + " | ".join(t.replace("|", "\\|") for t in row) + " |" for row in spread]
+    return lines[:1] + ["|" + "---|" * len(spread[0])] + lines[1:]
