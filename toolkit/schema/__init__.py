@@ -134,9 +134,31 @@ def compile_label(pattern: str) -> str:
                 i += 2
             i += 1
             continue
-        out.append(("" if first else GAP) + re.escape(ch))
+        out.append(("" if first else GAP) + _literal(ch))
         i, first = i + 1, False
     return "".join(out)
+
+
+def _literal(ch: str) -> str:
+    """One printed character of a label, or a class of it and its look-alikes (look_alikes.csv)."""
+    alikes = look_alikes().get(ch)
+    return f"[{re.escape(ch)}{''.join(map(re.escape, alikes))}]" if alikes else re.escape(ch)
+
+
+@cache
+def look_alikes() -> dict[str, tuple[str, ...]]:
+    """Printed character -> characters a font, a converter or OCR puts in its place."""
+    df = _read("look_alikes.csv")
+    out: dict[str, tuple[str, ...]] = {}
+    for ch, alike in zip(df.char, df.look_alike):
+        out[ch] = out.get(ch, ()) + (alike,)
+    return out
+
+
+@cache
+def footnote_regex() -> str:
+    """A footnote marker printed right after a label, in the same cell (footnotes.csv)."""
+    return "(?:" + "|".join(_read("footnotes.csv").pattern) + ")"
 
 
 def _numbering(n: str) -> str:
@@ -167,7 +189,8 @@ def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
     # opens with a printed character needs no guard, and without one the regex engine skips ahead
     # to it
     guard = "" if not prefix and _opens_with_text(row.pattern) else r"(?=[^\s\x1e\x1f])"
-    return re.compile(rf"{guard}{prefix}(?:{core}){instruction}")
+    footnote = rf"(?:[ \t]*{footnote_regex()})?"
+    return re.compile(rf"{guard}{prefix}(?:{core}){instruction}{footnote}")
 
 
 def _opens_with_text(pattern: str) -> bool:
