@@ -132,3 +132,32 @@ def test_label_noise_reads_exactly(tmp_path, quirk, to):
         report, got, want = _read_back(tmp_path, cells, [quirk], to, seed)
         assert got == want, (seed, report.reasons)
         assert report.status == "verified"
+
+
+@pytest.mark.parametrize("to", ["text-lines", "text-pipe", "html", "markdown", "docx"])
+def test_a_label_split_over_two_table_rows_reads_exactly(tmp_path, to):
+    """Converters break a wrapped label over two table rows (`3.危及` / `“三安全一稳定”`); the
+    wildcard in an alias (a quote mark) used to refuse the break before it and the row was lost."""
+    for seed in range(4):
+        cells = random_cells(300 + seed, fmt="2021" if seed % 2 else "2019")
+        report, got, want = _read_back(tmp_path, cells, ["split_label_rows"], to, seed)
+        assert got == want, (seed, report.reasons)
+
+
+@pytest.mark.parametrize("to", ["text-pipe", "html", "markdown", "docx"])
+def test_detached_number_rows_are_kept_only_where_identities_check_them(tmp_path, to):
+    """A row's numbers on the table row below its label: the only slot they can fill. Kept where
+    every identity they enter holds (applications, appeals); in the proactive table, which has no
+    identity, they stay NA as ambiguous with a note, never placed by position alone."""
+    for seed in range(3):
+        cells = random_cells(400 + seed, fmt="2021" if seed % 2 else "2019")
+        report, got, want = _read_back(tmp_path, cells, ["detached_numbers"], to, seed)
+        core = {k: v for k, v in want.items() if k[0] != "proactive"}
+        assert {k: got.get(k) for k in core} == core, (seed, report.reasons)
+        assert all(v is None or want[k] == v for k, v in got.items())  # never wrong
+        notes = report.checks[report.checks.check == "detached_row"]
+        assert len(notes) >= 2
+        left_na = notes[notes.detail.str.contains("left NA")]
+        assert set(left_na.table) <= {"proactive"}
+        cells_na = report.cells[(report.cells.table == "proactive") & report.cells.value.isna()]
+        assert set(cells_na.na_reason.dropna()) <= {"ambiguous", "blank"}

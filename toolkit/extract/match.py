@@ -52,6 +52,7 @@ class Blob:
     direct: bool = False
     truncated: bool = False
     note: str = ""
+    detached: bool = False  # the values stood on a row of their own, below the label's row
 
 
 def flatten(doc: RawDocument) -> Flat:
@@ -286,10 +287,42 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
     for i, (code, _s, e) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else end
         pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
+        detached = _all_empty(flat, pieces) and detached_pieces(flat, e, stop, len(lay[code]))
+        if detached:
+            pieces = detached
         if not pieces:
             continue  # a label with nothing after it: its cells are missing, not blank
-        out.append(Blob(table, [(code, c) for c in lay[code]], pieces, truncated=truncated))
+        keys = [(code, c) for c in lay[code]]
+        out.append(Blob(table, keys, pieces, truncated=truncated, detached=bool(detached)))
     return out
+
+
+def _all_empty(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
+    return bool(pieces) and not any(flat.text[a:b].strip() for a, b in pieces)
+
+
+def detached_pieces(flat: Flat, start: int, end: int, want: int) -> list[tuple[int, int]]:
+    """Values printed on a row of their own below a label whose row holds only empty cells.
+
+    Converters and some editors put a row's numbers on the next table row. Between this label and
+    the next one found in order there is then exactly one row of values and no other label text:
+    that row has one slot it can fill. Returns its cells (leading empty cells kept, for the
+    resolver to trim), or [] when the layout is anything else. Whether the numbers are accepted is
+    for the identities to decide (see resolve).
+    """
+    text = flat.text
+    rows = _split(text, start, end, "\x1e")[1:]  # the rows after the label's own
+    if rows and end < len(text):
+        rows = rows[:-1]  # the row the next label stands in, up to that label
+    filled = [(a, b) for a, b in rows if text[a:b].replace("\x1f", "").strip()]
+    if len(filled) != 1:
+        return []
+    cells = _split(text, *filled[0], "\x1f")
+    values = [(a, b) for a, b in cells if text[a:b].strip()]
+    if len(values) != want or not all(looks_like_value(text[a:b]) for a, b in values):
+        return []
+    first = cells.index(values[0])
+    return cells[first:] if len(cells) - first >= want else []
 
 
 def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:

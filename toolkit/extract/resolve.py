@@ -10,7 +10,7 @@ from toolkit import schema
 from toolkit.extract.header_align import aligned
 from toolkit.extract.match import Blob, Flat, note
 from toolkit.extract.segment import TooMany, segmentations
-from toolkit.extract.validate import check_row, expand, violations
+from toolkit.extract.validate import check_row, evaluate, expand, violations
 from toolkit.normalize import clean, is_blank, parse_cell
 
 MAX_COMBINATIONS = 50_000
@@ -125,9 +125,34 @@ def resolve(
                 checks.append(note(table, "segmentation", why, _scope(blob)))
             options.append(found)
         chosen = _choose(mine, options, expand(table, fmt), checks, flat)
-        for blob, reading in zip(mine, chosen):
-            cells += _cells(blob, reading, flat)
+        table_cells = [
+            c for blob, reading in zip(mine, chosen) for c in _cells(blob, reading, flat)
+        ]
+        checks += [_gate(b, table_cells, expand(table, fmt)) for b in mine if b.detached]
+        cells += table_cells
     return cells, checks
+
+
+def _gate(blob: Blob, cells: list[dict], equations) -> dict:
+    """Values found on a row below their label are kept only where every identity they enter holds.
+
+    Otherwise they are NA (ambiguous): position alone never decides which row a number belongs to.
+    """
+    values = {(c["table"], c["row"], c["col"]): c["value"] for c in cells}
+    keys = {(blob.table, r, c) for r, c in blob.keys}
+    mine = [eq for eq in equations if keys & set(eq["lhs_keys"] + eq["rhs_keys"])]
+    held = [evaluate(eq, values)["status"] == "ok" for eq in mine]
+    label = ",".join(dict.fromkeys(r for r, _ in blob.keys))
+    if mine and all(held):
+        why = f"the values of {label} stand on the row below its label; {len(mine)} identities hold"
+        return note(blob.table, "detached_row", why, _scope(blob))
+    for c in cells:
+        if (c["table"], c["row"], c["col"]) in keys:
+            c["value"], c["parse"] = None, "ambiguous"
+    why = f"the values below {label}'s label are left NA: " + (
+        "no identity checks them" if not mine else f"{held.count(False)} identities fail"
+    )
+    return note(blob.table, "detached_row", why, _scope(blob))
 
 
 def _separated(blob: Blob, flat: Flat) -> bool:

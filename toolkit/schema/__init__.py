@@ -125,7 +125,13 @@ def compile_label(pattern: str) -> str:
             out.append(("" if first else GAP) + pattern[i : j + 1])
             i, first = j + 1, False
             continue
-        if ch in "()?|*+{}.^$":
+        if ch == ".":
+            # one printed character that is no digit (a quote mark, a typo): breaks may come
+            # before it, and it never takes the first digit of the value after the label
+            out.append(("" if first else GAP) + r"[^\d\s\x1e\x1f]")
+            i, first = i + 1, False
+            continue
+        if ch in "()?|*+{}^$":
             out.append(ch)
             if ch == "|":
                 first = True

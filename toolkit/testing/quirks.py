@@ -124,7 +124,9 @@ def split_label_rows(doc: Document, rng: random.Random) -> Document:
                 continue
             cut = rng.randrange(2, len(text) - 2)
             head = _empty(len(rows[i]))
+            head[:at] = rows[i][:at]  # the group labels to its left stay on the label's first row
             head[at] = Cell(text[:cut])
+            rows[i][:at] = _empty(at)
             rows[i][at] = replace(rows[i][at], text=text[cut:])
             rows.insert(i, head)
         return [_grid(grid, rows)]
