@@ -228,7 +228,7 @@ def labelled(reports: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> labelled(ds.reports).label.iloc[0]  # doctest: +SKIP
+    >>> labelled(ds.reports).label.iloc[0]
     '北京市朝阳区人民政府 2022'
     """
     missing = [c for c in ("agency", "year") if c not in reports]

@@ -141,8 +141,8 @@ def trend(
 
     Examples
     --------
-    >>> s = toolkit.harmonize.series(ds.cells, ds.reports)  # doctest: +SKIP
-    >>> plots.trend(s[s.measure == "not_held_share"])  # doctest: +SKIP
+    >>> s = toolkit.harmonize.series(ds.cells, ds.reports)
+    >>> plots.trend(s[s.measure == "not_held_share"])
     """
     check_lang(lang)
     _need(frame, [x, y] + ([group] if group else []))
@@ -208,8 +208,7 @@ def reason_bars(
     Examples
     --------
     >>> mix = toolkit.indicators.withholding_mix(ds.cells, by="agency", reports=ds.reports)
-    ... # doctest: +SKIP
-    >>> plots.reason_bars(mix, x="agency")  # doctest: +SKIP
+    >>> plots.reason_bars(mix, x="agency")
     """
     check_lang(lang)
     _need(mix, [x, "category", "value"])
@@ -285,7 +284,8 @@ def small_multiples(
 
     Examples
     --------
-    >>> plots.small_multiples(s[s.measure == "received"], by="agency")  # doctest: +SKIP
+    >>> s = toolkit.harmonize.series(ds.cells, ds.reports)
+    >>> plots.small_multiples(s[s.measure == "received"], by="agency")
     """
     check_lang(lang)
     _need(frame, [by, x, y])
@@ -339,7 +339,7 @@ def quality_heatmap(
 
     Examples
     --------
-    >>> plots.quality_heatmap(quality.report_quality(ds.checks, ds.reports))  # doctest: +SKIP
+    >>> plots.quality_heatmap(toolkit.quality.report_quality(ds.checks, ds.reports))
     """
     check_lang(lang)
     _need(scores, [row, col, value])
@@ -392,7 +392,8 @@ def save(
 
     Examples
     --------
-    >>> plots.save(fig, "figures/not-held", formats=("png", "svg"))  # doctest: +SKIP
+    >>> fig = plots.quality_heatmap(toolkit.quality.report_quality(ds.checks, ds.reports))
+    >>> plots.save(fig, "figures/quality", formats=("png", "svg"))
     """
     allowed = {"png", "svg", "pdf"}
     bad = [f for f in formats if f not in allowed]

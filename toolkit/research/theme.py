@@ -31,7 +31,7 @@ def font_family() -> str:
 
     Examples
     --------
-    >>> font_family()  # doctest: +SKIP
+    >>> font_family()
     'Noto Sans CJK SC'
     """
     path = fonts.cjk_font_path()
@@ -55,9 +55,9 @@ def use_cjk() -> str:
     --------
     >>> import matplotlib.pyplot as plt
     >>> from toolkit import plots
-    >>> plots.use_cjk()  # doctest: +SKIP
+    >>> plots.use_cjk()
     'Noto Sans CJK SC'
-    >>> plt.title("答复“本机关不掌握相关政府信息”的占比")  # doctest: +SKIP
+    >>> plt.title("答复“本机关不掌握相关政府信息”的占比")
     """
     family = font_family()
     rest = [f for f in matplotlib.rcParams["font.family"] if f != family]
@@ -85,7 +85,7 @@ def rc(lang: str = "zh") -> dict:
 
     Examples
     --------
-    >>> rc("en")["axes.unicode_minus"]  # doctest: +SKIP
+    >>> rc("en")["axes.unicode_minus"]
     False
     """
     check_lang(lang)
@@ -119,6 +119,10 @@ def style(lang: str = "zh") -> Iterator[None]:
     ----------
     lang : {"zh", "en"}, default "zh"
 
+    Yields
+    ------
+    None
+
     Raises
     ------
     ValueError
@@ -126,8 +130,10 @@ def style(lang: str = "zh") -> Iterator[None]:
 
     Examples
     --------
-    >>> with plots.style("zh"):  # doctest: +SKIP
-    ...     fig, ax = plt.subplots(); ax.set_title("平潭综合实验区")
+    >>> import matplotlib.pyplot as plt
+    >>> with style("zh"):
+    ...     fig, ax = plt.subplots()
+    ...     ax.set_title("平潭综合实验区")
     """
     with matplotlib.rc_context(rc(lang)):
         yield
