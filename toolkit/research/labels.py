@@ -158,8 +158,8 @@ def unit_label(unit: str, lang: str = "zh") -> str:
     '件数'
     """
     check_lang(lang)
-    if lang == "en":
-        return unit
+    if lang == "en":  # the Chinese gloss in brackets stays off an English figure
+        return re.sub(r"\s*\([^()]*[\u3000-\u9fff\uff00-\uffef][^()]*\)", "", unit)
     if unit.startswith("percent"):
         return NAMES["percent"][0]
     if unit.startswith("cases per 100"):

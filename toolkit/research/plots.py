@@ -11,15 +11,15 @@ shipped by a PyPI package), so no system font is needed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from toolkit.research.labels import LANGS, NAMES, check_lang, labelled, name, unit_label, wrap
-from toolkit.research.theme import PALETTE, font_family, rc, style, use_cjk
+from toolkit.research.theme import PALETTE, font_family, rc, save, style, use_cjk
 
 __all__ = [
     "LANGS",
@@ -151,12 +151,21 @@ def trend(
         ax = axes[0, 0]
         _draw_series(ax, frame, x, y, group if group in frame else None, lang)
         _decorate(ax, frame, x, lang, title)
+        _from_zero(ax, frame, y)
         handles, labels = ax.get_legend_handles_labels()
         if len(handles) > 4:
             fig.legend(handles, labels, loc="outside right upper")
         elif handles:
             ax.legend()
     return fig
+
+
+def _from_zero(ax, frame: pd.DataFrame, y: str) -> None:
+    """Counts and shares start at 0, a little below so that markers at 0 show whole."""
+    vals = pd.to_numeric(frame[y], errors="coerce").dropna()
+    if len(vals) and vals.min() >= 0:
+        top = ax.get_ylim()[1]
+        ax.set_ylim(bottom=-0.03 * top, top=top)
 
 
 def _decorate(
@@ -238,6 +247,11 @@ def reason_bars(
         _decorate(ax, mix, x, lang, title, numeric_x=False)
         if len(bottom) and bottom.max() > 0:
             ax.set_ylim(0, bottom.max() * 1.08)  # the tallest bar does not touch the frame
+        known = wide.stack().dropna()
+        if len(known) and (known == known.round()).all():  # counts: whole ticks, and say so
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            if "unit" not in mix:
+                ax.set_ylabel(name("count", lang))
         if len(wide) > 6:  # rotated labels end under their own bar
             ax.tick_params(axis="x", labelrotation=45)
             for label in ax.get_xticklabels():
@@ -361,54 +375,6 @@ def quality_heatmap(
         fig.colorbar(im, ax=ax, label=name(value, lang))
         ax.set_title(title or name(value, lang))
     return fig
-
-
-def save(
-    fig: Figure,
-    path: str | Path,
-    *,
-    formats: Sequence[str] = ("png", "svg", "pdf"),
-    lang: str = "zh",
-) -> list[Path]:
-    """Write a figure as PNG (300 dpi) and vector SVG/PDF beside each other.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    path : str or Path
-        The file name without (or with) a suffix; each format gets its own.
-    formats : sequence of {"png", "svg", "pdf"}, default all three
-    lang : {"zh", "en"}, default "zh"
-
-    Returns
-    -------
-    list of Path
-        The files written.
-
-    Raises
-    ------
-    ValueError
-        If a format is not supported.
-
-    Examples
-    --------
-    >>> fig = plots.quality_heatmap(toolkit.quality.report_quality(ds.checks, ds.reports))
-    >>> plots.save(fig, "figures/quality", formats=("png", "svg"))
-    """
-    allowed = {"png", "svg", "pdf"}
-    bad = [f for f in formats if f not in allowed]
-    if bad:
-        raise ValueError(f"formats {bad} not supported; choose from {sorted(allowed)}")
-    stem = Path(path)
-    stem = stem.with_suffix("") if stem.suffix.lstrip(".") in allowed else stem
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    out = []
-    with style(lang):
-        for fmt in formats:
-            target = stem.with_name(f"{stem.name}.{fmt}")
-            fig.savefig(target, format=fmt)
-            out.append(target)
-    return out
 
 
 def _need(frame: pd.DataFrame, cols: Sequence[str]) -> None:

@@ -1,17 +1,20 @@
 """The toolkit's look for matplotlib: the bundled CJK font, a colour-blind palette, zh/en.
 
 :func:`use_cjk` makes every figure of the session render Chinese; :func:`style` applies the whole
-look inside a ``with`` block. Re-exported by :mod:`toolkit.research.plots`.
+look inside a ``with`` block; :func:`save` writes a figure as PNG and SVG/PDF in that look.
+Re-exported by :mod:`toolkit.research.plots`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 from toolkit.research import fonts
 from toolkit.research.labels import check_lang
@@ -137,3 +140,51 @@ def style(lang: str = "zh") -> Iterator[None]:
     """
     with matplotlib.rc_context(rc(lang)):
         yield
+
+
+def save(
+    fig: Figure,
+    path: str | Path,
+    *,
+    formats: Sequence[str] = ("png", "svg", "pdf"),
+    lang: str = "zh",
+) -> list[Path]:
+    """Write a figure as PNG (300 dpi) and vector SVG/PDF beside each other.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+        The file name without (or with) a suffix; each format gets its own.
+    formats : sequence of {"png", "svg", "pdf"}, default all three
+    lang : {"zh", "en"}, default "zh"
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        If a format is not supported.
+
+    Examples
+    --------
+    >>> fig = plots.quality_heatmap(toolkit.quality.report_quality(ds.checks, ds.reports))
+    >>> plots.save(fig, "figures/quality", formats=("png", "svg"))
+    """
+    allowed = {"png", "svg", "pdf"}
+    bad = [f for f in formats if f not in allowed]
+    if bad:
+        raise ValueError(f"formats {bad} not supported; choose from {sorted(allowed)}")
+    stem = Path(path)
+    stem = stem.with_suffix("") if stem.suffix.lstrip(".") in allowed else stem
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    with style(lang):
+        for fmt in formats:
+            target = stem.with_name(f"{stem.name}.{fmt}")
+            fig.savefig(target, format=fmt)
+            out.append(target)
+    return out
