@@ -315,6 +315,9 @@ def small_multiples(
             ax.set_title(wrap(name(str(key), lang), 30), fontsize=10)
         for ax in list(axes.flat)[len(keys) :]:
             ax.set_visible(False)
+        _from_zero(axes.flat[0], frame, y)  # the panels share their axes
+        if x == "year":
+            axes.flat[0].xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.supxlabel(name(x, lang))
         if "unit" in frame and frame.unit.nunique() == 1:
             fig.supylabel(unit_label(frame.unit.iloc[0], lang))
