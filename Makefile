@@ -21,15 +21,17 @@ sysdeps:
 	  || echo "warning: could not install LibreOffice; .doc/.wps tests will be skipped"; }
 
 # The main job, in one go: the seed report as printed, the dataset (data/processed, the `dataset` target below),
-# then every curated notebook executed headless to build/notebooks/*.html; their figures also land in
+# then every curated notebook executed headless to build/notebooks/*.ipynb (outputs kept, for replication)
+# and *.html beside them; their figures also land in
 # notebooks/figures/ (PNG and SVG). To work in them: `$(VENV)/bin/jupyter lab notebooks`.
 NOTEBOOKS = $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 SEED = $(CORPUS)/raw/chaoyang-district-2022.txt
 demo: dataset
 	$(if $(wildcard $(SEED)),$(PY) -m toolkit show $(SEED),@echo "$(SEED) is not here: skipping the one-report view")
-	$(PY) -m nbconvert --to html --execute --ExecutePreprocessor.kernel_name=python3 \
+	$(PY) -m nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.timeout=600 --output-dir build/notebooks $(NOTEBOOKS)
-	@echo "notebooks: build/notebooks/*.html; figures: notebooks/figures/; interactive: $(VENV)/bin/jupyter lab notebooks"
+	$(PY) -m nbconvert --to html --output-dir build/notebooks $(addprefix build/,$(NOTEBOOKS))
+	@echo "notebooks: build/notebooks/*.ipynb (executed, with outputs) and *.html; figures: notebooks/figures/; interactive: $(VENV)/bin/jupyter lab notebooks"
 
 test: $(VENV)/.installed sysdeps
 	$(VENV)/bin/ruff check .

@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit
-from toolkit import indicators, plots
+from toolkit import indicators, plots, replication
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
@@ -44,8 +44,11 @@ CORPUS = Path(os.environ.get("OGI_CORPUS", "../../shared/corpus"))
 pd.set_option("display.max_colwidth", 100)
 pd.set_option("display.max_rows", 100)
 
+plots.use_cjk()  # your own matplotlib / pandas figures render Chinese too
+print(replication.provenance(DATA).to_string())  # cite these with any result
+
 ds = toolkit.load_dataset(DATA)
-print(f"toolkit {toolkit.__version__}; dataset: {ds.summary()}")
+ds  # a summary, not the frames: ds.reports, ds.cells, ds.checks, ds.errors
 
 # %% [markdown]
 # ## The four tables
@@ -159,6 +162,20 @@ if raw.exists():
     display(report.table("applications"))
 else:
     print(f"{raw} is not on this machine: the dataset above is all this notebook needs.")
+
+# %% [markdown]
+# A report from before 2019 prints Fujian's own 统计表 instead of the national tables;
+# `report.tables()` lists what a report holds, and `report.table()` shows any of them:
+
+# %%
+old = CORPUS / "raw" / "pingtan-zone-2014.txt"
+if old.exists():
+    legacy = toolkit.read_report(old)
+    display(legacy)  # a short summary, not the frames
+    print(legacy.tables())
+    display(legacy.table("legacy_applications"))
+else:
+    print(f"{old} is not on this machine.")
 
 # %% [markdown]
 # ## Figure: how every verified report's handled requests ended

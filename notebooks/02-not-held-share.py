@@ -44,14 +44,16 @@ import os
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
 import toolkit
-from toolkit import harmonize, indicators, plots
+from toolkit import harmonize, indicators, plots, replication
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 80)
+
+plots.use_cjk()  # your own matplotlib / pandas figures render Chinese too
+print(replication.provenance(DATA).to_string())  # cite these with any result
 
 ds = toolkit.load_dataset(DATA)
 reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
@@ -108,11 +110,10 @@ print(
 received = series[(series.agency == "平潭综合实验区") & (series.measure == "received")].sort_values(
     "year"
 )
-received[["year", "status", "value", "definition", "relation", "confidence", "break_before"]]
+received[["year", "report_status", "value", "definition", "relation", "confidence", "break_before"]]
 
 # %%
 fig = plots.trend(received, title="平潭综合实验区：收到的政府信息公开申请（件）")
-fig.axes[0].set_ylabel("件数")
 plots.save(fig, FIGURES / "02-requests-received-pingtan", formats=("png", "svg"))
 fig
 
@@ -124,12 +125,12 @@ fig
 panels = pd.concat(
     [
         share.assign(
-            agency="仅已核验报告 (verified only)",
+            agency="仅已核验报告",
             value=share.value.where(share.status == "verified"),
             lower=share.lower.where(share.status == "verified"),
             upper=share.upper.where(share.status == "verified"),
         ),
-        share.assign(agency="全部可读报告 (all readable)"),
+        share.assign(agency="全部可读报告"),
     ],
     ignore_index=True,
 ).assign(indicator="not_held_share", unit="percent of handled requests")
@@ -138,17 +139,11 @@ panels.pivot(index="year", columns="agency", values="value")
 # %%
 headline = panels[panels.agency.str.startswith("仅")].assign(agency="平潭综合实验区")
 fig = plots.trend(headline, title="平潭综合实验区：答复“本机关不掌握相关政府信息”的占比")
-fig.axes[0].set_ylim(
-    bottom=-0.03 * fig.axes[0].get_ylim()[1]
-)  # a share: the axis starts at 0 (markers at 0 show)
 plots.save(fig, FIGURES / "02-not-held-share-pingtan", formats=("png", "svg"))
 fig
 
 # %%
 fig = plots.small_multiples(panels, by="agency", ncols=2)
-fig.axes[0].set_ylim(bottom=-0.03 * fig.axes[0].get_ylim()[1])  # the panels share their axes
-for ax in fig.axes:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years
 plots.save(fig, FIGURES / "02-not-held-share-pingtan-by-status", formats=("png", "svg"))
 fig
 
@@ -219,7 +214,6 @@ fig
 fig = plots.trend(
     headline, lang="en", title="Pingtan Comprehensive Experimental Zone: share answered 'not held'"
 )
-fig.axes[0].set_ylim(bottom=-0.03 * fig.axes[0].get_ylim()[1])
 plots.save(fig, FIGURES / "02-not-held-share-pingtan-en", formats=("png", "svg"), lang="en")
 fig = plots.reason_bars(
     bars.assign(agency=bars.file.str.replace(r"\.\w+$", "", regex=True)),

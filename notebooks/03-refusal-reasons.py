@@ -43,11 +43,14 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit
-from toolkit import indicators, plots
+from toolkit import indicators, plots, replication
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 80)
+
+plots.use_cjk()  # your own matplotlib / pandas figures render Chinese too
+print(replication.provenance(DATA).to_string())  # cite these with any result
 
 ds = toolkit.load_dataset(DATA)
 reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels

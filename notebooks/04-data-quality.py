@@ -49,12 +49,15 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit
-from toolkit import indicators, plots, quality
+from toolkit import indicators, plots, quality, replication
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 160)
 pd.set_option("display.max_rows", 100)
+
+plots.use_cjk()  # your own matplotlib / pandas figures render Chinese too
+print(replication.provenance(DATA).to_string())  # cite these with any result
 
 ds = toolkit.load_dataset(DATA)
 reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
@@ -238,11 +241,11 @@ print(
 
 # %%
 outcome_zh = {
-    "ambiguous": "有歧义 ambiguous",
-    "not_evaluable": "无法核对 not evaluable",
-    "ok": "通过 ok",
-    "failed": "不成立 failed",
-    "note": "说明 note",
+    "ambiguous": "有歧义",
+    "not_evaluable": "无法核对",
+    "ok": "通过",
+    "failed": "不成立",
+    "note": "说明",
 }  # stacked (and coloured) in this order
 counts = grouped.groupby(["check", "status"]).size().rename("value").reset_index()
 counts = counts.assign(category=counts.status.map(outcome_zh)).sort_values(
@@ -264,7 +267,6 @@ if len(prose):
     fig = plots.reason_bars(
         prose, x="agency", title="正文数字与表格的核对：可核对的数字，按报告（件数）"
     )
-    fig.axes[0].set_ylabel("件数")
     plots.save(fig, FIGURES / "04-narrative-checks", formats=("png", "svg"))
     display(fig)
 

@@ -44,11 +44,14 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit
-from toolkit import indicators, plots
+from toolkit import indicators, plots, replication
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 80)
+
+plots.use_cjk()  # your own matplotlib / pandas figures render Chinese too
+print(replication.provenance(DATA).to_string())  # cite these with any result
 
 ds = toolkit.load_dataset(DATA)
 reports = plots.labelled(ds.reports)  # + short agency names and "name year" labels
@@ -118,14 +121,10 @@ indicators.correction_rate(vcells, by="agency", reports=verified.assign(agency=v
 pingtan = per100[per100.agency == "平潭综合实验区"]
 pingtan = pingtan.assign(
     value=pingtan.value.where(pingtan.status == "verified"),  # a flagged year is a gap
-    category=pingtan.category.map(plots.name),
-)  # legend in Chinese
+)  # categories are codes: trend labels them in the figure's language
 fig = plots.trend(
     pingtan, group="category", title="平潭综合实验区：每百件已办结申请的行政复议与行政诉讼"
 )
-fig.axes[0].set_ylim(
-    bottom=-0.03 * fig.axes[0].get_ylim()[1]
-)  # the axis starts at 0; markers at 0 show
 plots.save(fig, FIGURES / "05-appeals-per-100-pingtan", formats=("png", "svg"))
 fig
 
@@ -139,7 +138,6 @@ recon = recon.assign(
     agency=recon.label, category=recon["col"].map(lambda c: plots.name(c, table="appeals"))
 )
 fig = plots.reason_bars(recon, x="agency", title="行政复议案件的结果（件数，已核验报告）")
-fig.axes[0].set_ylabel("件数")
 plots.save(fig, FIGURES / "05-reconsideration-outcomes", formats=("png", "svg"))
 fig
 
@@ -149,12 +147,8 @@ fig
 
 # %%
 pingtan_correction = correction[correction.agency == "平潭综合实验区"]
-pingtan_correction = pingtan_correction.assign(category=pingtan_correction.category.map(plots.name))
 fig = plots.trend(
     pingtan_correction, group="category", title="平潭综合实验区：纠错率（结果纠正／已审结）"
 )
-fig.axes[0].set_ylim(
-    bottom=-0.03 * fig.axes[0].get_ylim()[1]
-)  # the axis starts at 0; markers at 0 show
 plots.save(fig, FIGURES / "05-correction-rate-pingtan", formats=("png", "svg"))
 fig

@@ -6,13 +6,30 @@ read_report(path)          one report file of any format -> Report (meta, cells,
 read_corpus(paths)         many files in parallel, with a cache -> Dataset
 load_dataset(folder)       a built dataset (Parquet + datapackage.json) -> Dataset
 
-Research (loaded on first use)
-------------------------------
-toolkit.indicators         not_held_share, disclosure_rate, withholding_mix, ... per report or
-                           grouped
-toolkit.harmonize          one series across the 2019, 2021 and pre-2019 definitions
-toolkit.quality            scorecards of what was read and how far it can be trusted
-toolkit.plots              figures that render Chinese
+Analysis (loaded on first use; each function has a docstring with an example)
+-----------------------------------------------------------------------------
+toolkit.indicators         not_held_share, disclosure_rate, withholding_rate, withholding_mix,
+                           unavailable_share, unavailable_mix, rejected_share, rejected_mix,
+                           other_share, other_mix, applicant_mix, appeals_per_100,
+                           correction_rate, carry_over, all_indicators: one row per report
+                           (with reports=: agency, year, report_status beside it) or pooled
+                           with by="year" / "agency" / "status" (ratios of sums, sorted)
+toolkit.harmonize.series   one series across the 2019, 2021 and pre-2019 definitions, with
+                           bounds, confidence and definition breaks (break_before)
+toolkit.quality            report_quality, scorecard: how far each report can be trusted
+toolkit.plots              trend, reason_bars, small_multiples, quality_heatmap, save; and
+                           use_cjk(), which makes your own matplotlib figures render Chinese
+toolkit.replication        provenance(): toolkit version, commit, dataset sha256, versions
+
+Example::
+
+    import toolkit
+    from toolkit import indicators, plots
+
+    ds = toolkit.load_dataset("data/processed")
+    share = indicators.not_held_share(ds.cells, reports=ds.reports)
+    verified = share[share.report_status == "verified"]
+    fig = plots.trend(verified.dropna(subset=["value"]))
 
 Layers (imports only go down): schema, normalize -> readers -> extract -> dataset -> research;
 the CLI on top.
@@ -36,6 +53,7 @@ _LAZY = {
     "plots": "toolkit.research.plots",
     "similarity": "toolkit.research.similarity",
     "inspect": "toolkit.research.inspect",
+    "replication": "toolkit.research.replication",
 }
 
 __all__ = [

@@ -48,22 +48,28 @@ def cmd_check(args) -> int:
 def cmd_show(args) -> int:
     report = _load(args.file)
     print(report.summary())
+    formats = report.meta.get("formats") or {}
     with pd.option_context(
         "display.max_rows", 200, "display.max_columns", 20, "display.width", 250
     ):
-        for name in ("proactive", "applications", "appeals"):
+        for name in report.tables():  # the national tables, or a pre-2019 report's own
             wide = report.table(name, lang=args.lang)
-            if len(wide):
-                print(f"\n[{name}] format {report.meta['formats'][name]}")
-                print(wide.to_string(na_rep="·"))
-        bad = report.checks[report.checks.status != "ok"]
-        print(
-            f"\nchecks: {int((report.checks.status == 'ok').sum())} identities hold"
-            + (", not all:" if len(bad) else "")
-        )
-        if len(bad):
-            print(bad[["check", "table", "scope", "status", "detail"]].to_string(index=False))
+            print(f"\n[{name}] format {formats.get(name) or formats.get('legacy')}")
+            print(wide.to_string(na_rep="·"))
+        print("\n" + checks_line(report.checks))
+        shown = report.checks[report.checks.status != "ok"]
+        if len(shown):
+            print(shown[["check", "table", "scope", "status", "detail"]].to_string(index=False))
     return _code(report)
+
+
+def checks_line(checks: pd.DataFrame) -> str:
+    """'checks: 45 hold, 1 note:' -- counts by outcome, so a note is never read as a failure."""
+    ok = int((checks.status == "ok").sum())
+    rest = checks.status[checks.status != "ok"].value_counts()
+    words = {"failed": "fail", "not_evaluable": "not evaluable"}
+    parts = [f"{ok} hold"] + [f"{int(n)} {words.get(s, s)}" for s, n in sorted(rest.items())]
+    return "checks: " + ", ".join(parts) + (":" if len(rest) else "")
 
 
 def cmd_build(args) -> int:

@@ -9,6 +9,7 @@ report_id order, with the cross-report checks, in chunks whose size does not dep
 from __future__ import annotations
 
 import hashlib
+import html
 import tempfile
 import traceback
 from array import array
@@ -78,8 +79,48 @@ class Dataset:
         Returns
         -------
         str
+            After :func:`read_corpus`: files, statuses and what came from the cache; after
+            :func:`load_dataset`: the statuses and the folder the data was loaded from.
         """
-        return summary_line(self.stats)
+        s = self.stats
+        if "loaded_from" not in s:
+            return summary_line(s)
+        counts = self.reports.status.value_counts() if "status" in self.reports else {}
+        statuses = ", ".join(f"{int(n)} {k}" for k, n in sorted(dict(counts).items()))
+        return (
+            f"{len(self.reports)} reports ({statuses or 'no status'}), {len(self.errors)} "
+            f"unreadable file(s); loaded from {s['loaded_from']} (built from {s.get('files', '?')} "
+            "files; no file was read now)"
+        )
+
+    def _overview(self) -> list[tuple[str, str]]:
+        """(label, text) pairs that describe the dataset in a few words, for the two reprs."""
+        years = self.reports.year.dropna() if "year" in self.reports else pd.Series([])
+        span = f"{int(years.min())}–{int(years.max())}" if len(years) else "?"
+        agencies = self.reports.agency.nunique() if "agency" in self.reports else 0
+        return [
+            ("summary", self.summary()),
+            ("reports", f"{len(self.reports)} ({agencies} agencies, years {span})"),
+            ("cells", f"{len(self.cells)} rows"),
+            ("checks", f"{len(self.checks)} rows"),
+            ("errors", f"{len(self.errors)} rows"),
+        ]
+
+    def __repr__(self) -> str:
+        lines = [f"  {k}: {v}" for k, v in self._overview()]
+        hint = "  .reports / .cells / .checks / .errors are the tidy frames"
+        return "\n".join(["<Dataset>", *lines, hint])
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self._overview()
+        )
+        return (
+            f"<b>Dataset</b><table>{rows}</table><small><code>.reports</code>, "
+            "<code>.cells</code>, <code>.checks</code>, <code>.errors</code></small>"
+        )
 
 
 @dataclass(slots=True)

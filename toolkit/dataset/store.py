@@ -292,7 +292,7 @@ def load_dataset(path: str | Path, *, verify: bool = True) -> Dataset:
     frames = {}
     for res in package["resources"]:
         frames[res["name"]] = _load_resource(path, res, verify)
-    stats = dict(package.get("x-toolkit", {}).get("summary", {}))
+    stats = {**package.get("x-toolkit", {}).get("summary", {}), "loaded_from": str(path)}
     return Dataset(frames["reports"], frames["cells"], frames["checks"], frames["errors"], stats)
 
 

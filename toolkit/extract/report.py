@@ -4,6 +4,7 @@ trusted."""
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,10 +27,13 @@ from toolkit.extract.validate import (
     records,
 )
 from toolkit.readers import RawDocument, ReadError, read_document
+from toolkit.schema.groups import crosswalk
 
 CORE = ("applications", "appeals")
 LEGACY_CORE = ("legacy_applications", "legacy_appeals")
 LEGACY_FORMAT = "pre2019"
+LANGS = ("zh", "en")
+LEGACY_COLS = {"year": "本年", "cumulative": "累计"}  # the two number columns of the 统计表
 
 
 @dataclass
@@ -59,40 +63,72 @@ class Report:
     status: str
     reasons: list[str] = field(default_factory=list)
 
+    def tables(self) -> list[str]:
+        """The tables this report holds, national ones first, then the pre-2019 ``legacy_*`` ones.
+
+        Returns
+        -------
+        list of str
+            Table codes, e.g. ``["proactive", "applications", "appeals"]`` or
+            ``["legacy_proactive", "legacy_applications", "legacy_appeals"]``.
+
+        Examples
+        --------
+        >>> toolkit.read_report("pingtan-zone-2014.txt").tables()  # doctest: +SKIP
+        ['legacy_proactive', 'legacy_applications', 'legacy_appeals']
+        """
+        have = set(self.cells.table.dropna()) if len(self.cells) else set()
+        national = [t for t in schema.TABLES if t in have and self.meta["formats"].get(t)]
+        legacy_order = list(dict.fromkeys(crosswalk().legacy_table))
+        old = [t for t in legacy_order if t in have] + sorted(
+            t for t in have if t.startswith("legacy_") and t not in legacy_order
+        )
+        return national + old
+
     def table(self, name: str, *, lang: str = "zh") -> pd.DataFrame:
         """One table in its familiar wide layout, rows and columns labelled as printed.
 
         Parameters
         ----------
         name : str
-            ``proactive``, ``applications`` or ``appeals``.
+            One of :meth:`tables`: ``proactive``, ``applications`` or ``appeals`` for the 2019 and
+            2021 formats, ``legacy_proactive``, ``legacy_applications``, ``legacy_appeals`` for a
+            pre-2019 statistics table.
         lang : {"zh", "en"}, default "zh"
             ``zh`` labels rows and columns with the official Chinese labels, ``en`` with the codes.
 
         Returns
         -------
         pandas.DataFrame
-            Values (NA where blank or unreadable), rows and columns in the printed order; empty
-            when the report does not hold the table.
+            Values (NA where blank or unreadable), rows and columns in the printed order.
 
         Raises
         ------
         ValueError
-            If `name` is not a table of the national format.
+            If `lang` is not ``zh`` or ``en``, or the report does not hold table `name` (the
+            message lists the tables it does hold).
 
         Examples
         --------
         >>> report.table("applications", lang="en").loc["unavailable_not_held", "total"]
         ... # doctest: +SKIP
         """
-        if name not in schema.TABLES:
-            raise ValueError(f"unknown table {name!r}; choose one of {', '.join(schema.TABLES)}")
-        fmt = self.meta["formats"].get(name)
-        if fmt is None:
-            return pd.DataFrame()
+        if lang not in LANGS:
+            raise ValueError(f"lang={lang!r}; choose one of {', '.join(LANGS)}")
+        have = self.tables()
+        if name not in have:
+            known = [*schema.TABLES, *dict.fromkeys(crosswalk().legacy_table)]
+            what = "unknown table" if name not in known else "this report has no table"
+            raise ValueError(
+                f"{what} {name!r}; this report holds {', '.join(have) or 'no table'}"
+                + ("" if name in known else f" (tables: {', '.join(known)})")
+            )
         sel = self.cells[self.cells.table == name]
         wide = sel.pivot(index="row", columns="col", values="value")
-        lay = schema.layout(name, fmt)
+        wide = _whole(wide)
+        if name.startswith("legacy_"):
+            return _legacy_wide(wide, name, lang)
+        lay = schema.layout(name, self.meta["formats"][name])
         col_order = list(dict.fromkeys(c for cs in lay.values() for c in cs))
         wide = wide.reindex(
             index=[r for r in lay if r in wide.index],
@@ -119,6 +155,64 @@ class Report:
         ]
         lines += [f"  {r}" for r in self.reasons]
         return "\n".join(lines)
+
+    def _overview(self) -> list[tuple[str, str]]:
+        """(label, text) pairs that describe the report in a few words, for the two reprs."""
+        m = self.meta
+        formats = m.get("formats") or {}
+        tables = ", ".join(
+            f"{t} ({formats.get(t) or formats.get('legacy') or '?'})" for t in self.tables()
+        )
+        counts = self.checks.status.value_counts() if len(self.checks) else pd.Series(dtype=int)
+        checks = ", ".join(f"{k} {int(v)}" for k, v in sorted(counts.items())) or "none"
+        return [
+            ("file", str(m.get("file") or "?")),
+            ("agency", str(m.get("agency") or "(not stated)")),
+            ("year", str(m.get("year") or "(not stated)")),
+            ("status", self.status),
+            ("tables", f"{tables or 'none'}; {len(self.cells)} cells"),
+            ("checks", checks),
+        ]
+
+    def __repr__(self) -> str:
+        lines = [f"  {k}: {v}" for k, v in self._overview()]
+        hint = "  .table(name) for a table, .cells / .checks for the tidy frames, .summary()"
+        return "\n".join(["<Report>", *lines, hint])
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self._overview()
+        )
+        return (
+            f"<b>Report</b><table>{rows}</table>"
+            "<small><code>.table(name)</code>, <code>.cells</code>, <code>.checks</code>, "
+            "<code>.summary()</code></small>"
+        )
+
+
+def _whole(wide: pd.DataFrame) -> pd.DataFrame:
+    """Columns of whole numbers (counts) as Int64, so 2061 shows as 2061, not 2061.0."""
+    out = wide.astype("Float64")
+    for col in out.columns:
+        known = out[col].dropna()
+        if (known == known.round()).all():
+            out[col] = out[col].round().astype("Int64")
+    return out
+
+
+def _legacy_wide(wide: pd.DataFrame, name: str, lang: str) -> pd.DataFrame:
+    """A pre-2019 table in the crosswalk's row order, this year's column first."""
+    cw = crosswalk()
+    cw = cw[cw.legacy_table == name]
+    order = [r for r in cw.legacy_row if r in wide.index]
+    order += [r for r in wide.index if r not in order]
+    wide = wide.reindex(index=order, columns=[c for c in LEGACY_COLS if c in wide.columns])
+    if lang == "zh":
+        labels = dict(zip(cw.legacy_row, cw.label_zh.str.split(" / ").str[0]))
+        wide = wide.rename(index=lambda r: labels.get(r, r), columns=LEGACY_COLS)
+    return wide
 
 
 def read_report(path: str | Path) -> Report:

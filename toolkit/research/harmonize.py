@@ -64,6 +64,21 @@ def _ids(cells: pd.DataFrame) -> pd.Series:
 def add_other(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells plus a derived applications.other row for 2021-format reports (sum of its three rows;
     NA if one is blank).
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Tidy cells (``table, row, col, value`` [, ``report_id``]).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The cells, a ``derived`` column, and one derived ``other`` row per column where needed.
+
+    Examples
+    --------
+    >>> from toolkit import harmonize
+    >>> harmonize.add_other(ds.cells).query("derived").head()
     """
     out = cells.copy()
     if "derived" not in out:
@@ -94,6 +109,21 @@ def add_other(cells: pd.DataFrame) -> pd.DataFrame:
 def definition_of(cells: pd.DataFrame) -> pd.Series:
     """report_id -> which definition its cells follow
     (fujian_pre2019 / national_2019 / national_2021).
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Tidy cells with ``table`` and ``row`` [and ``report_id``].
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by report_id, named ``definition``; None where no table is recognised.
+
+    Examples
+    --------
+    >>> from toolkit import harmonize
+    >>> harmonize.definition_of(ds.cells).value_counts()
     """
     ids = _ids(cells)
     frame = pd.DataFrame(
@@ -282,6 +312,32 @@ def _not_held_bounds(granted, partial, not_granted: list, answered):
 def series(cells: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
     """Harmonized counts and rates per report across definitions, with bounds, confidence and breaks
     marked.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Tidy cells of national-format and pre-2019 reports (``report_id, table, row, col, value``).
+    reports : pandas.DataFrame, optional
+        ``ds.reports``: adds each report's ``agency``, ``year`` and ``report_status`` (named so a
+        later merge with ``reports`` does not collide on ``status``) and ``break_before``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per report and measure (:data:`HARMONIZED` counts, ``not_held_share``,
+        ``disclosure_rate``): ``value``, ``lower``/``upper`` (bounds where only a bound is known),
+        ``unit``, ``definition``, ``relation``, ``confidence``, ``note``.
+
+    Raises
+    ------
+    ValueError
+        If `reports` lacks ``report_id``, ``agency`` or ``year``.
+
+    Examples
+    --------
+    >>> from toolkit import harmonize
+    >>> s = harmonize.series(ds.cells, ds.reports)
+    >>> s[s.measure == "received"].sort_values(["agency", "year"]).head()
     """
     cells = add_other(cells)
     defs = definition_of(cells)
@@ -299,12 +355,34 @@ def series(cells: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataF
         out[col] = pd.array(out[col], dtype="Float64")
     if reports is None:
         return out if "report_id" in cells else out.drop(columns="report_id")
-    return mark_breaks(out.merge(reports, on="report_id", how="left"))
+    return mark_breaks(with_report(out, reports))
 
 
 def mark_breaks(frame: pd.DataFrame, *, entity: str = "agency", time: str = "year") -> pd.DataFrame:
     """`break_before`: True on the first report of an entity under a definition that differs from
     the year before.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        With `entity`, `time` and ``definition``.
+    entity, time : str, default "agency", "year"
+
+    Returns
+    -------
+    pandas.DataFrame
+        `frame` with a boolean ``break_before``.
+
+    Raises
+    ------
+    ValueError
+        If `entity` or `time` is not a column.
+
+    Examples
+    --------
+    >>> from toolkit import harmonize
+    >>> s = harmonize.series(ds.cells)
+    >>> harmonize.mark_breaks(s.merge(ds.reports[["report_id", "agency", "year"]]))
     """
     if entity not in frame or time not in frame:
         raise ValueError(
@@ -319,3 +397,39 @@ def mark_breaks(frame: pd.DataFrame, *, entity: str = "agency", time: str = "yea
     prev = per.groupby(entity, sort=False).definition.shift()
     per["break_before"] = prev.notna() & (prev != per.definition)
     return frame.merge(per[[entity, time, "break_before"]], on=[entity, time], how="left")
+
+
+def with_report(rows: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """Per-report rows with the report's agency, year and status (as ``report_status``) beside
+    them, after ``report_id``.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Result rows with ``report_id``.
+    reports : pandas.DataFrame
+        ``ds.reports``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `rows` with ``agency``, ``year`` and ``report_status`` where `reports` has them.
+
+    Raises
+    ------
+    ValueError
+        If `reports` has no ``report_id``.
+
+    Examples
+    --------
+    >>> from toolkit import harmonize
+    >>> harmonize.with_report(harmonize.series(ds.cells), ds.reports).head()
+    """
+    if "report_id" not in reports:
+        raise ValueError(f"reports need a report_id column; it has {list(reports.columns)}")
+    keep = [c for c in ("agency", "year", "status") if c in reports]
+    attrs = reports[["report_id", *keep]].drop_duplicates("report_id")
+    attrs = attrs.rename(columns={"status": "report_status"})
+    out = rows.merge(attrs, on="report_id", how="left")
+    first = ["report_id", *[c for c in attrs.columns if c != "report_id"]]
+    return out[first + [c for c in out.columns if c not in first]]

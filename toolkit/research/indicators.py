@@ -21,11 +21,17 @@ both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import pandas as pd
 
-from toolkit.research.harmonize import add_other
+from toolkit.research.measures import (
+    APPEALS,
+    APPS,
+    OUT_COLUMNS,
+    Key,
+    Measure,
+    compute,
+)
 from toolkit.schema.groups import (
     DECIDED_COLS,
     LITIGATION_ROWS,
@@ -36,22 +42,26 @@ from toolkit.schema.groups import (
     WITHHELD_ROWS,
 )
 
-APPS, APPEALS = "applications", "appeals"
-OUT_COLUMNS = ["indicator", "category", "numerator", "denominator", "value", "unit", "note"]
-_SINGLE = "__report__"
-
-Key = tuple[str, str, str]
-
-
-class Measure(NamedTuple):
-    """One ratio: the cells summed above the line, the cells summed below it, and what it means."""
-
-    indicator: str
-    category: str
-    numerator: tuple[Key, ...]
-    denominator: tuple[Key, ...]
-    unit: str
-    scale: float = 100.0
+__all__ = [
+    "OUT_COLUMNS",
+    "Measure",
+    "compute",
+    "all_indicators",
+    "not_held_share",
+    "disclosure_rate",
+    "withholding_rate",
+    "withholding_mix",
+    "unavailable_share",
+    "unavailable_mix",
+    "rejected_share",
+    "rejected_mix",
+    "other_share",
+    "other_mix",
+    "applicant_mix",
+    "appeals_per_100",
+    "correction_rate",
+    "carry_over",
+]
 
 
 def _apps(rows: Sequence[str], col: str = "total") -> tuple[Key, ...]:
@@ -70,145 +80,53 @@ def _mix(indicator: str, rows: Sequence[str], unit: str) -> list[Measure]:
     return [Measure(indicator, r, _apps([r]), _apps(rows), unit) for r in rows]
 
 
-def _wide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cells -> one row per report, one column per (table, row, col): values (NA if blank or absent)
-    and presence.
+_DOC = """
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Tidy cells (``table, row, col, value`` and, for many reports, ``report_id``): ``ds.cells``
+        of a dataset, or ``report.cells`` of one report.{options}
+    by : str or list of str, optional
+        Pool per group of report attributes (``"agency"``, ``"year"``, ``"status"`` ...): a ratio of
+        sums over the reports where both parts are known, sorted by the group keys, with
+        ``n_reports`` (Int64) that entered and ``n_excluded`` that did not.
+    reports : pandas.DataFrame, optional
+        ``ds.reports``: the columns `by` names and, without `by`, each report's ``agency``,
+        ``year`` and ``report_status`` beside its rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per report (or group) and category: ``indicator, category, numerator, denominator``
+        (Int64 counts), ``value`` (Float64; NA with its reason in ``note``), ``unit``, ``note``.
+
+    Raises
+    ------
+    ValueError
+        If `cells` or `reports` lack a column the call needs{raises}.
+
+    Examples
+    --------
+    >>> from toolkit import indicators
+    >>> indicators.{name}(ds.cells, reports=ds.reports).head()
+    >>> indicators.{name}(ds.cells, by="year", reports=ds.reports)
     """
-    missing = {"table", "row", "col", "value"} - set(cells.columns)
-    if missing:
-        raise ValueError(
-            f"cells lack column(s) {sorted(missing)}; expected table, row, col, value[, report_id]"
+
+
+def _documented(options: str = "", raises: str = ""):
+    """Give an indicator the shared numpydoc sections (they differ only in name and options)."""
+
+    def wrap(fn):
+        fn.__doc__ = fn.__doc__.rstrip() + _DOC.format(
+            name=fn.__name__, options=options, raises=raises
         )
-    ids = cells["report_id"] if "report_id" in cells else pd.Series(_SINGLE, index=cells.index)
-    keys = list(zip(cells.table, cells.row, cells["col"]))
-    frame = pd.DataFrame(
-        {
-            "report_id": ids.to_numpy(),
-            "key": keys,
-            "value": pd.array(cells.value, dtype="Float64"),
-            "present": True,
-        }
-    )
-    dup = frame.duplicated(["report_id", "key"])
-    if dup.any():
-        first = frame[dup].iloc[0]
-        raise ValueError(
-            f"cells hold {int(dup.sum())} duplicate key(s), "
-            f"e.g. report {first.report_id!r} {first.key}"
-        )
-    frame = frame.set_index(["report_id", "key"])
-    return frame.value.unstack("key"), frame.present.unstack("key", fill_value=False)
+        return fn
+
+    return wrap
 
 
-def _sum(wide: pd.DataFrame, keys: Sequence[Key]) -> pd.Series:
-    """Sum of cells per report; NA when any term is blank or absent (a blank is never 0)."""
-    cols = pd.DataFrame(
-        {
-            k: wide[k] if k in wide else pd.Series(pd.NA, index=wide.index, dtype="Float64")
-            for k in keys
-        },
-        index=wide.index,
-    )
-    return cols.astype("Float64").sum(axis=1, skipna=False)
-
-
-def _why(wide: pd.DataFrame, present: pd.DataFrame, keys: Sequence[Key], side: str) -> pd.Series:
-    """For each report, the first blank or absent cell of one side of a ratio, as words."""
-    out = pd.Series("", index=wide.index, dtype=object)
-    for key in reversed(list(keys)):
-        here = present[key] if key in present else pd.Series(False, index=wide.index)
-        blank = wide[key].isna() if key in wide else pd.Series(True, index=wide.index)
-        out[(blank & here).to_numpy()] = f"{side} NA: {'.'.join(key)} blank"
-        out[(~here).to_numpy()] = f"{side} NA: {'.'.join(key)} not in the report"
-    return out
-
-
-def _report_rows(wide: pd.DataFrame, present: pd.DataFrame, m: Measure) -> pd.DataFrame:
-    num, den = _sum(wide, m.numerator), _sum(wide, m.denominator)
-    known = num.notna() & den.notna() & (den != 0)
-    value = (num / den.where(known)) * m.scale
-    note = _why(wide, present, m.numerator, "numerator")
-    den_note = _why(wide, present, m.denominator, "denominator")
-    note = note.where(note != "", den_note)
-    zero = den.notna() & (den == 0) & (note == "")
-    note = note.where(~zero.to_numpy(), "denominator is 0")
-    return pd.DataFrame(
-        {
-            "report_id": wide.index,
-            "indicator": m.indicator,
-            "category": m.category,
-            "numerator": num.to_numpy(),
-            "denominator": den.to_numpy(),
-            "value": value.where(known).to_numpy(),
-            "unit": m.unit,
-            "note": note.to_numpy(),
-        }
-    )
-
-
-def _attributes(cells: pd.DataFrame, by: list[str], reports: pd.DataFrame | None) -> pd.DataFrame:
-    """report_id -> the grouping attributes, from `reports` or from columns already on the cells."""
-    if reports is not None:
-        lacking = [b for b in by + ["report_id"] if b not in reports]
-        if lacking:
-            raise ValueError(f"reports lack column(s) {lacking}; it has {list(reports.columns)}")
-        return reports[["report_id"] + by].drop_duplicates("report_id")
-    lacking = [b for b in by if b not in cells]
-    if lacking or "report_id" not in cells:
-        raise ValueError(
-            f"by={by} needs a reports frame with those columns "
-            f"(cells lack {lacking or ['report_id']})"
-        )
-    return cells[["report_id"] + by].drop_duplicates("report_id")
-
-
-def _pool(rows: pd.DataFrame, by: list[str], scale: pd.Series) -> pd.DataFrame:
-    """Ratio of sums per group over the reports where both parts are known."""
-    ok = rows.numerator.notna() & rows.denominator.notna()
-    keys = by + ["indicator", "category", "unit"]
-    g = rows.assign(_in=ok, _num=rows.numerator.where(ok), _den=rows.denominator.where(ok))
-    out = (
-        g.groupby(keys, dropna=False, sort=False)
-        .agg(
-            numerator=("_num", "sum"),
-            denominator=("_den", "sum"),
-            n_reports=("_in", "sum"),
-            n_excluded=("_in", lambda s: int((~s).sum())),
-        )
-        .reset_index()
-    )
-    entered = out.n_reports > 0
-    out["numerator"] = out.numerator.astype("Float64").where(entered)
-    out["denominator"] = den = out.denominator.astype("Float64").where(entered)
-    out["value"] = out.numerator / den.where(den != 0) * out.indicator.map(scale)
-    out["note"] = ["" if n else "no report with both parts known" for n in out.n_reports]
-    out.loc[(out.n_reports > 0) & (den == 0), "note"] = "denominator is 0"
-    return out[by + OUT_COLUMNS + ["n_reports", "n_excluded"]]
-
-
-def compute(
-    cells: pd.DataFrame,
-    measures: Sequence[Measure],
-    *,
-    by: str | Sequence[str] | None = None,
-    reports: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Evaluate measures per report (or pooled per group of report attributes); the engine behind
-    every indicator.
-    """
-    wide, present = _wide(add_other(cells))
-    rows = pd.concat([_report_rows(wide, present, m) for m in measures], ignore_index=True)
-    for col in ("numerator", "denominator", "value"):
-        rows[col] = rows[col].astype("Float64")
-    if by is None:
-        if "report_id" not in cells:
-            return rows.drop(columns="report_id")[OUT_COLUMNS]
-        return rows[["report_id"] + OUT_COLUMNS]
-    by = [by] if isinstance(by, str) else list(by)
-    rows = rows.merge(_attributes(cells, by, reports), on="report_id", how="left")
-    return _pool(rows, by, pd.Series({m.indicator: m.scale for m in measures}))
-
-
+@_documented()
 def not_held_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Share of handled requests answered 本机关不掌握相关政府信息 (not held): the headline measure,
     in % of （七）总计.
@@ -218,6 +136,7 @@ def not_held_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
     )
 
 
+@_documented()
 def disclosure_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """(予以公开 + 部分公开) / （七）总计, in %: how often a request got information."""
     return compute(
@@ -227,6 +146,7 @@ def disclosure_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     )
 
 
+@_documented()
 def withholding_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Share of handled requests refused under one of the eight 不予公开 grounds (NA if any ground
     is blank).
@@ -234,6 +154,7 @@ def withholding_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     return compute(cells, [_share("withholding_rate", "withheld", WITHHELD_ROWS)], **group)
 
 
+@_documented()
 def withholding_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Each 不予公开 ground as % of all withholdings: which exemptions agencies lean on."""
     return compute(
@@ -243,11 +164,13 @@ def withholding_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     )
 
 
+@_documented()
 def unavailable_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Share of handled requests answered 无法提供 (cannot provide), all three grounds together."""
     return compute(cells, [_share("unavailable_share", "unavailable", UNAVAILABLE_ROWS)], **group)
 
 
+@_documented()
 def unavailable_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Each 无法提供 ground as % of all 无法提供 answers (not held / needs creation / unclear)."""
     return compute(
@@ -255,11 +178,13 @@ def unavailable_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     )
 
 
+@_documented()
 def rejected_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Share of handled requests 不予处理 (not processed: petitions, duplicates, publications …)."""
     return compute(cells, [_share("rejected_share", "rejected", REJECTED_ROWS)], **group)
 
 
+@_documented()
 def rejected_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Each 不予处理 ground as % of all 不予处理 answers."""
     return compute(
@@ -267,6 +192,7 @@ def rejected_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     )
 
 
+@_documented()
 def other_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Share of handled requests closed as （六）其他处理, comparable across the 2019 and 2021
     formats.
@@ -274,6 +200,7 @@ def other_share(cells: pd.DataFrame, **group) -> pd.DataFrame:
     return compute(cells, [_share("other_share", "other", ["other"])], **group)
 
 
+@_documented()
 def other_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """The 2021 format's three 其他处理 grounds as % of 其他处理 (NA for 2019-format reports, which
     print one row).
@@ -281,6 +208,11 @@ def other_mix(cells: pd.DataFrame, **group) -> pd.DataFrame:
     return compute(cells, _mix("other_mix", OTHER_ROWS, "percent of 其他处理 answers"), **group)
 
 
+@_documented(
+    options="""
+    row : str, default "new_received"
+        The applications row whose applicant columns are shared out."""
+)
 def applicant_mix(cells: pd.DataFrame, *, row: str = "new_received", **group) -> pd.DataFrame:
     """Natural persons vs organisations (and each kind of organisation) as % of the row's 总计
     (default: new requests).
@@ -297,6 +229,12 @@ def applicant_mix(cells: pd.DataFrame, *, row: str = "new_received", **group) ->
     return compute(cells, measures, **group)
 
 
+@_documented(
+    options="""
+    per : {"total_handled", "new_received"}, default "total_handled"
+        The requests counted below the line.""",
+    raises=", or `per` is not allowed",
+)
 def appeals_per_100(cells: pd.DataFrame, *, per: str = "total_handled", **group) -> pd.DataFrame:
     """Reconsideration and litigation cases per 100 requests (default per 100 handled;
     per='new_received' also allowed).
@@ -322,6 +260,7 @@ def appeals_per_100(cells: pd.DataFrame, *, per: str = "total_handled", **group)
     )
 
 
+@_documented()
 def correction_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """结果纠正 as % of decided cases (维持 + 纠正 + 其他结果; pending excluded), for
     reconsideration and litigation.
@@ -344,6 +283,7 @@ def correction_rate(cells: pd.DataFrame, **group) -> pd.DataFrame:
     )
 
 
+@_documented()
 def carry_over(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Carried in (二) and carried forward (四) as % of the year's workload (一 + 二): backlog in
     and out.
@@ -378,6 +318,7 @@ ALL = (
 )
 
 
+@_documented()
 def all_indicators(cells: pd.DataFrame, **group) -> pd.DataFrame:
     """Every indicator above in one tidy frame (defaults for their options)."""
     return pd.concat([fn(cells, **group) for fn in ALL], ignore_index=True)

@@ -10,149 +10,35 @@ shipped by a PyPI package), so no system font is needed.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from functools import cache
-from pathlib import Path
+from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from toolkit import schema
-from toolkit.research import fonts
+from toolkit.research.labels import LANGS, NAMES, check_lang, labelled, name, unit_label, wrap
+from toolkit.research.theme import PALETTE, font_family, rc, save, style, use_cjk
 
-LANGS = ("zh", "en")
-# Okabe-Ito
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-NAMES = {
-    "not_held_share": (
-        "答复“本机关不掌握相关政府信息”的占比",
-        "Share answered ‘information not held’",
-    ),
-    "disclosure_rate": (
-        "公开率（予以公开＋部分公开）",
-        "Disclosure rate (granted in full or in part)",
-    ),
-    "withholding_rate": ("不予公开占比", "Withholding rate"),
-    "withholding_mix": ("不予公开的理由构成", "Grounds for withholding"),
-    "unavailable_share": ("无法提供占比", "Share answered ‘cannot provide’"),
-    "unavailable_mix": ("无法提供的理由构成", "Grounds for ‘cannot provide’"),
-    "rejected_share": ("不予处理占比", "Share not processed"),
-    "rejected_mix": ("不予处理的理由构成", "Grounds for not processing"),
-    "other_share": ("其他处理占比", "Share closed otherwise"),
-    "other_mix": ("其他处理的构成", "Other handling, by kind"),
-    "applicant_mix": ("申请人构成", "Applicants"),
-    "appeals_per_100": ("每百件申请的行政复议与诉讼", "Appeals per 100 requests"),
-    "correction_rate": ("纠错率（结果纠正／已审结）", "Correction rate (corrected / decided)"),
-    "carry_over": ("结转率", "Carry-over rates"),
-    "score": ("数据质量得分", "Data-quality score"),
-    "year": ("年份", "Year"),
-    "agency": ("机关", "Agency"),
-    "percent": ("百分比（%）", "Percent"),
-    "definition_change": ("统计口径变化", "definition changes"),
-    "organisations": ("法人或其他组织", "Organisations"),
-    "reconsideration": ("行政复议", "Reconsideration"),
-    "litigation": ("行政诉讼", "Litigation"),
-    "carried_over": ("上年结转", "Carried in"),
-    "carried_forward": ("结转下年度", "Carried forward"),
-    "other": ("其他处理", "Other handling"),
-}
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"lang={lang!r}; choose one of {', '.join(LANGS)}")
-
-
-@cache
-def font_family() -> str:
-    """Register the toolkit's CJK font with matplotlib (once) and return its family name."""
-    path = fonts.cjk_font_path()
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
-
-
-def rc(lang: str = "zh") -> dict:
-    """The toolkit's matplotlib settings: CJK font first, colour-blind palette, text kept as
-    outlines in SVG.
-    """
-    _check_lang(lang)
-    return {
-        "font.family": [font_family(), "DejaVu Sans"],
-        "axes.unicode_minus": False,
-        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.titlesize": 12,
-        "axes.labelsize": 10,
-        "xtick.labelsize": 9,
-        "ytick.labelsize": 9,
-        "legend.fontsize": 8,
-        "legend.frameon": False,
-        "figure.dpi": 100,
-        "savefig.dpi": 300,
-        "savefig.bbox": "tight",
-        "svg.fonttype": "path",
-        "pdf.fonttype": 42,
-    }
-
-
-@contextmanager
-def style(lang: str = "zh") -> Iterator[None]:
-    """Draw (and save) inside this to get the toolkit's look; matplotlib's settings are restored on
-    exit.
-    """
-    with matplotlib.rc_context(rc(lang)):
-        yield
-
-
-def name(code: str, lang: str = "zh", *, table: str | None = None) -> str:
-    """A label for an indicator, measure, category or schema code in the chosen language.
-
-    Codes shared by tables mean different things (``other`` is 其他处理 in ``applications`` and
-    其他结果 in ``appeals``): pass ``table`` to choose; without it the first table of the code list
-    is used.
-    """
-    _check_lang(lang)
-    codes = schema.codes()
-    hit = (
-        codes[(codes.code == code) & (codes.table == table)]
-        if table is not None
-        else codes.iloc[:0]
-    )
-    if hit.empty and code in NAMES:
-        return NAMES[code][LANGS.index(lang)]
-    hit = hit if not hit.empty else codes[codes.code == code]
-    if hit.empty:
-        return code
-    text = hit.iloc[0]["label_zh" if lang == "zh" else "label_en"]
-    text = re.sub(r"\s*\(2019:.*\)$", "", text)
-    return text.split()[-1] if lang == "zh" else text.split(": ")[-1]
-
-
-def labelled(reports: pd.DataFrame) -> pd.DataFrame:
-    """`reports` with `short`, the agency without its bracketed gloss (北京市朝阳区人民政府), and
-    `label`, the short name and the year, for table indexes and axes."""
-    _need(reports, ["agency", "year"])
-    short = reports.agency.str.replace(r"\s*\(.*$", "", regex=True)
-    return reports.assign(short=short, label=short + " " + reports.year.astype("string"))
-
-
-def unit_label(unit: str, lang: str = "zh") -> str:
-    """Axis label for a unit string of :mod:`toolkit.research.indicators`."""
-    if lang == "en":
-        return unit
-    if unit.startswith("percent"):
-        return NAMES["percent"][0]
-    if unit.startswith("cases per 100"):
-        return "每百件申请的案件数"
-    return unit
+__all__ = [
+    "LANGS",
+    "NAMES",
+    "PALETTE",
+    "font_family",
+    "labelled",
+    "name",
+    "quality_heatmap",
+    "rc",
+    "reason_bars",
+    "save",
+    "small_multiples",
+    "style",
+    "trend",
+    "unit_label",
+    "use_cjk",
+    "wrap",
+]
 
 
 def _figure(nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kw):
@@ -162,18 +48,30 @@ def _figure(nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: float
     return fig, fig.subplots(nrows, ncols, squeeze=False, **kw)
 
 
+def _drawable(frame: pd.DataFrame, y: str) -> pd.Series:
+    """Rows with something to draw: a value, or both bounds."""
+    has = pd.to_numeric(frame[y], errors="coerce").notna()
+    if {"lower", "upper"} <= set(frame.columns):
+        has |= frame.lower.notna() & frame.upper.notna()
+    return has
+
+
 def _draw_series(ax, frame: pd.DataFrame, x: str, y: str, group: str | None, lang: str) -> None:
-    """Lines with markers; bounds as whiskers; hollow markers where the definition is not the
-    national one.
-    """
+    """Lines with markers, cut at every definition break; bounds as whiskers; hollow markers where
+    the definition is not the national one. Groups with nothing to draw are left out."""
     groups = frame.groupby(group, sort=True) if group else [("", frame)]
+    groups = [(k, g) for k, g in groups if _drawable(g, y).any()]
     for i, (key, g) in enumerate(groups):
         g = g.sort_values(x)
         colour = PALETTE[i % len(PALETTE)]
         vals = pd.to_numeric(g[y], errors="coerce").astype(float)
-        ax.plot(
-            g[x], vals, marker="o", color=colour, label=str(key) if group else None, linewidth=1.5
-        )
+        cut = g.break_before.fillna(False).astype(bool) if "break_before" in g else False
+        part = np.cumsum(np.asarray(cut, dtype=int)) if "break_before" in g else np.zeros(len(g))
+        label = wrap(name(str(key), lang), 22) if group else None
+        for seg in np.unique(part):  # no line crosses a change of definition
+            on = part == seg
+            ax.plot(g[x][on], vals[on], marker="o", color=colour, label=label, linewidth=1.5)
+            label = None
         if {"lower", "upper"} <= set(g.columns):
             lo = pd.to_numeric(g.lower, errors="coerce").astype(float)
             hi = pd.to_numeric(g.upper, errors="coerce").astype(float)
@@ -190,9 +88,8 @@ def _draw_series(ax, frame: pd.DataFrame, x: str, y: str, group: str | None, lan
                 edgecolor=colour,
                 zorder=3,
             )
-        if "break_before" in g:
-            for xb in g[x][g.break_before.fillna(False).astype(bool)]:
-                ax.axvline(xb - 0.5, color="grey", linestyle="--", linewidth=0.8)
+        for xb in g[x][np.asarray(cut, dtype=bool)] if "break_before" in g else []:
+            ax.axvline(xb - 0.5, color="grey", linestyle="--", linewidth=0.8)
     if "break_before" in frame and frame.break_before.fillna(False).astype(bool).any():
         ax.plot(
             [],
@@ -213,18 +110,62 @@ def trend(
     lang: str = "zh",
     title: str | None = None,
 ) -> Figure:
-    """An indicator over time, one line per group; definition breaks as dashed lines, bounds as
-    whiskers.
+    """An indicator over time, one line per group, never joined across a change of definition.
+
+    Groups with no value at all are left out of the figure and its legend; long group names are
+    wrapped; more than four legend entries go beside the axes. Codes (indicators, categories,
+    statuses) are labelled in `lang`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Tidy rows with `x`, `y` and `group`; optionally ``lower``/``upper`` (bounds, drawn as
+        whiskers), ``definition`` (pre-2019 points hollow), ``break_before`` (a dashed line, and
+        the series is cut there), ``unit`` and ``indicator``/``measure`` (axis label and title),
+        as :func:`toolkit.harmonize.series` and :mod:`toolkit.indicators` give them.
+    x, y : str, default "year", "value"
+    group : str or None, default "agency"
+        One line per value of this column.
+    lang : {"zh", "en"}, default "zh"
+    title : str, optional
+        Default: the indicator's or measure's name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or `lang` is not ``"zh"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> s = toolkit.harmonize.series(ds.cells, ds.reports)
+    >>> plots.trend(s[s.measure == "not_held_share"])
     """
+    check_lang(lang)
     _need(frame, [x, y] + ([group] if group else []))
     with style(lang):
         fig, axes = _figure()
         ax = axes[0, 0]
         _draw_series(ax, frame, x, y, group if group in frame else None, lang)
         _decorate(ax, frame, x, lang, title)
-        if ax.get_legend_handles_labels()[0]:
+        _from_zero(ax, frame, y)
+        handles, labels = ax.get_legend_handles_labels()
+        if len(handles) > 4:
+            fig.legend(handles, labels, loc="outside right upper")
+        elif handles:
             ax.legend()
     return fig
+
+
+def _from_zero(ax, frame: pd.DataFrame, y: str) -> None:
+    """Counts and shares start at 0, a little below so that markers at 0 show whole."""
+    vals = pd.to_numeric(frame[y], errors="coerce").dropna()
+    if len(vals) and vals.min() >= 0:
+        top = ax.get_ylim()[1]
+        ax.set_ylim(bottom=-0.03 * top, top=top)
 
 
 def _decorate(
@@ -249,9 +190,36 @@ def _decorate(
 def reason_bars(
     mix: pd.DataFrame, *, x: str = "report_id", lang: str = "zh", title: str | None = None
 ) -> Figure:
-    """Stacked bars of a reason mix (e.g. withholding_mix): each bar one report or group, segments
-    the reasons.
+    """Stacked bars of a mix (e.g. withholding_mix): each bar a report or group, segments the
+    categories, legend in `lang`.
+
+    Tick labels of more than six bars are rotated 45° and anchored at their end, under their bar;
+    the axis leaves a margin above the tallest bar.
+
+    Parameters
+    ----------
+    mix : pandas.DataFrame
+        One row per (`x`, ``category``) with ``value``; ``unit`` and ``indicator`` label the axes.
+    x : str, default "report_id"
+        The column naming each bar.
+    lang : {"zh", "en"}, default "zh"
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, `x` does not identify one bar, or `lang` is not allowed.
+
+    Examples
+    --------
+    >>> mix = toolkit.indicators.withholding_mix(ds.cells, by="agency", reports=ds.reports)
+    >>> plots.reason_bars(mix, x="agency")
     """
+    check_lang(lang)
     _need(mix, [x, "category", "value"])
     if mix.duplicated([x, "category"]).any():
         raise ValueError(
@@ -269,7 +237,7 @@ def reason_bars(
                 [str(v) for v in wide.index],
                 vals,
                 bottom=bottom,
-                label=name(cat, lang),
+                label=wrap(name(str(cat), lang), 28),
                 color=PALETTE[i % len(PALETTE)],
             )
             bottom += vals
@@ -277,7 +245,18 @@ def reason_bars(
         for j in np.flatnonzero(gaps):
             ax.text(j, 2, "NA", ha="center", color="grey", fontsize=8)
         _decorate(ax, mix, x, lang, title, numeric_x=False)
-        ax.tick_params(axis="x", labelrotation=45 if len(wide) > 6 else 0)
+        if len(bottom) and bottom.max() > 0:
+            ax.set_ylim(0, bottom.max() * 1.08)  # the tallest bar does not touch the frame
+        known = wide.stack().dropna()
+        if len(known) and (known == known.round()).all():  # counts: whole ticks, and say so
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            if "unit" not in mix:
+                ax.set_ylabel(name("count", lang))
+        if len(wide) > 6:  # rotated labels end under their own bar
+            ax.tick_params(axis="x", labelrotation=45)
+            for label in ax.get_xticklabels():
+                label.set_horizontalalignment("right")
+                label.set_rotation_mode("anchor")
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 
@@ -293,9 +272,36 @@ def small_multiples(
     lang: str = "zh",
     title: str | None = None,
 ) -> Figure:
-    """One small panel per agency (or any column), same axes, for comparing shapes rather than
-    levels.
+    """One small panel per agency (or any column), same axes: for comparing shapes, not levels.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As for :func:`trend`.
+    by : str, default "agency"
+        One panel per value of this column.
+    x, y : str, default "year", "value"
+    group : str, optional
+        Lines within a panel.
+    ncols : int, default 3
+    lang : {"zh", "en"}, default "zh"
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or `lang` is not allowed.
+
+    Examples
+    --------
+    >>> s = toolkit.harmonize.series(ds.cells, ds.reports)
+    >>> plots.small_multiples(s[s.measure == "received"], by="agency")
     """
+    check_lang(lang)
     _need(frame, [by, x, y])
     keys = sorted(frame[by].dropna().unique(), key=str)
     ncols = max(1, min(ncols, len(keys)))
@@ -306,9 +312,12 @@ def small_multiples(
         )
         for ax, key in zip(axes.flat, keys):
             _draw_series(ax, frame[frame[by] == key], x, y, group, lang)
-            ax.set_title(str(key), fontsize=10)
+            ax.set_title(wrap(name(str(key), lang), 30), fontsize=10)
         for ax in list(axes.flat)[len(keys) :]:
             ax.set_visible(False)
+        _from_zero(axes.flat[0], frame, y)  # the panels share their axes
+        if x == "year":
+            axes.flat[0].xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.supxlabel(name(x, lang))
         if "unit" in frame and frame.unit.nunique() == 1:
             fig.supylabel(unit_label(frame.unit.iloc[0], lang))
@@ -326,9 +335,30 @@ def quality_heatmap(
     lang: str = "zh",
     title: str | None = None,
 ) -> Figure:
-    """Agencies × years coloured by data-quality score (0–100; grey where nothing could
-    be checked).
+    """Agencies × years coloured by data-quality score (0–100; grey where nothing was checked).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        E.g. :func:`toolkit.quality.report_quality` with the reports' attributes.
+    row, col, value : str, default "agency", "year", "score"
+    lang : {"zh", "en"}, default "zh"
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or `lang` is not allowed.
+
+    Examples
+    --------
+    >>> plots.quality_heatmap(toolkit.quality.report_quality(ds.checks, ds.reports))
     """
+    check_lang(lang)
     _need(scores, [row, col, value])
     grid = scores.pivot_table(index=row, columns=col, values=value, aggfunc="mean").astype(float)
     with style(lang):
@@ -348,32 +378,6 @@ def quality_heatmap(
         fig.colorbar(im, ax=ax, label=name(value, lang))
         ax.set_title(title or name(value, lang))
     return fig
-
-
-def save(
-    fig: Figure,
-    path: str | Path,
-    *,
-    formats: Sequence[str] = ("png", "svg", "pdf"),
-    lang: str = "zh",
-) -> list[Path]:
-    """Write a figure as PNG (300 dpi) and vector SVG/PDF beside each other; returns the paths
-    written.
-    """
-    allowed = {"png", "svg", "pdf"}
-    bad = [f for f in formats if f not in allowed]
-    if bad:
-        raise ValueError(f"formats {bad} not supported; choose from {sorted(allowed)}")
-    stem = Path(path)
-    stem = stem.with_suffix("") if stem.suffix.lstrip(".") in allowed else stem
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    out = []
-    with style(lang):
-        for fmt in formats:
-            target = stem.with_name(f"{stem.name}.{fmt}")
-            fig.savefig(target, format=fmt)
-            out.append(target)
-    return out
 
 
 def _need(frame: pd.DataFrame, cols: Sequence[str]) -> None:

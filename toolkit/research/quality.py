@@ -21,6 +21,7 @@ import pandas as pd
 from toolkit.schema.fields import enumerated
 
 COUNTED = ("ok", "failed", "ambiguous", "not_evaluable")
+COUNTS = ("checks", "failed", "ambiguous", "not_evaluable", "narrative_checks", "narrative_failed")
 STATUSES = enumerated("reports", "status")  # the data dictionary's list
 PROVENANCE = ("year", "source_hash")  # crosscheck.manifest_checks: the file against the manifest
 
@@ -68,27 +69,68 @@ def _rates(t: pd.DataFrame) -> pd.DataFrame:
 def report_quality(checks: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per report: arithmetic score and narrative agreement (with the report's attributes if
     given).
+
+    Parameters
+    ----------
+    checks : pandas.DataFrame
+        ``ds.checks`` (with ``report_id``).
+    reports : pandas.DataFrame, optional
+        ``ds.reports``: its columns (``status`` among them) are put beside each report's scores.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``report_id``, ``checks``, ``failed``, ``ambiguous``, ``not_evaluable`` (Int64 counts),
+        ``score`` (percent of the arithmetic checks that hold), ``narrative_checks``,
+        ``narrative_failed``, ``narrative_agreement``.
+
+    Raises
+    ------
+    ValueError
+        If `checks` has no ``report_id``.
+
+    Examples
+    --------
+    >>> from toolkit import quality
+    >>> quality.report_quality(ds.checks, ds.reports).sort_values("score").head()
     """
     if "report_id" not in checks:
         raise ValueError("checks need a report_id column (the corpus checks table)")
     out = _rates(_counts(checks, ["report_id"])).reset_index()
     if reports is not None:
         out = reports.merge(out, on="report_id", how="left")
-        for col in (
-            "checks",
-            "failed",
-            "ambiguous",
-            "not_evaluable",
-            "narrative_checks",
-            "narrative_failed",
-        ):
-            out[col] = out[col].fillna(0).astype(int)
+    for col in COUNTS:
+        out[col] = out[col].fillna(0).astype("Int64")
     return out
 
 
 def scorecard(checks: pd.DataFrame, reports: pd.DataFrame, *, by: str = "agency") -> pd.DataFrame:
     """One row per agency (or any report attribute): reports by status, pooled score, narrative
     agreement, worst report.
+
+    Parameters
+    ----------
+    checks : pandas.DataFrame
+        ``ds.checks``.
+    reports : pandas.DataFrame
+        ``ds.reports`` (``report_id``, `by`, and ``status`` for the ``reports_<status>`` counts).
+    by : str, default "agency"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by `by`: ``reports`` and ``reports_<status>`` (Int64), the pooled check counts and
+        ``score``, ``narrative_agreement``, ``worst_report``, ``worst_score``.
+
+    Raises
+    ------
+    ValueError
+        If `reports` lacks ``report_id`` or `by`.
+
+    Examples
+    --------
+    >>> from toolkit import quality
+    >>> quality.scorecard(ds.checks, ds.reports, by="agency")
     """
     if by not in reports or "report_id" not in reports:
         raise ValueError(
@@ -106,4 +148,8 @@ def scorecard(checks: pd.DataFrame, reports: pd.DataFrame, *, by: str = "agency"
     worst = per.sort_values("score", na_position="first").drop_duplicates(by).set_index(by)
     card["worst_report"] = worst.report_id
     card["worst_score"] = worst.score
-    return card.reset_index().rename(columns={"index": by})
+    card = card.reset_index().rename(columns={"index": by})
+    for col in [*COUNTS, "reports", *(f"reports_{s}" for s in STATUSES)]:
+        if col in card:
+            card[col] = card[col].astype("Int64")
+    return card.sort_values(by, kind="stable", ignore_index=True)
