@@ -61,6 +61,29 @@ def positions(flat: Flat, table: str, cols: tuple[str, ...], row: int) -> tuple[
         if len(found) == len(cols):
             where = tuple(found[i] for i in range(len(cols)))
             return where if list(where) == sorted(set(where)) else None
+    return _group_positions(flat, table, cols, row, width)
+
+
+def _group_positions(
+    flat: Flat, table: str, cols: tuple[str, ...], row: int, width: int
+) -> tuple[int, ...] | None:
+    """Where a group header over exactly these columns (申请人情况) stands, its columns follow it
+    one per cell: converters that drop the cells a rowspan covers leave the column headers on
+    shorter rows but keep the group header's row full. A value row shorter than that row lost its
+    cells on the left, to the spanned labels; its values still end the row."""
+    groups = [rx for rx, spanned in schema.header_groups(table) if spanned == cols]
+    if not groups:
+        return None
+    for r in range(row - 1, max(-1, row - 1 - LOOK_BACK), -1):
+        cells = _cells(flat, r)
+        short = len(cells) - width  # cells a rowspan on the left took from this row
+        if short < 0 or any(_DIGIT.search(c) for c in cells):
+            continue
+        hits = [j for j, c in enumerate(cells) for rx in groups if c.strip() and rx.fullmatch(c)]
+        # the group's columns end the row (they are the table's last columns), and at least one
+        # label cell stays left of them in the value row
+        if len(hits) == 1 and hits[0] + len(cols) == len(cells) and hits[0] - short >= 1:
+            return tuple(range(hits[0] - short, hits[0] - short + len(cols)))
     return None
 
 

@@ -19,8 +19,9 @@ from toolkit.readers.base import RawDocument
 WINDOW = 600  # characters allowed between one row label and the next
 MIN_ROWS = 2  # labels followed by values that make a table
 _DIGIT = re.compile(r"\d")
-# a table label is followed by values
-_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)")
+# a table label is followed by values, or by the empty cells of a grid row up to its end (a row of
+# blanks printed as nothing: prose never holds cell breaks)
+_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)|(?:[ \t]*\x1f){2,}[ \t]*(?:\x1e|$)")
 _VALUE_LEAD = re.compile(r"[\s\d.,+\-/—]*[\d\-/—]")  # values run into the next label's text
 
 

@@ -234,6 +234,17 @@ def header_regex(table: str, code: str) -> re.Pattern | None:
 
 
 @cache
+def header_groups(table: str) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+    """(whole-cell regex, the columns it spans in order) of each group header of `table`."""
+    df = _read("header_groups.csv")
+    sel = df[df.table == table]
+    return tuple(
+        (re.compile(rf"{GAP}(?:{compile_label(p)}){GAP}"), tuple(c.split(";")))
+        for p, c in zip(sel.pattern, sel.cols)
+    )
+
+
+@cache
 def marker_regex(table: str, fmt: str) -> re.Pattern | None:
     df = markers()
     sel = df[(df.table == table) & (df.format == fmt)]
