@@ -161,3 +161,13 @@ def test_detached_number_rows_are_kept_only_where_identities_check_them(tmp_path
         assert set(left_na.table) <= {"proactive"}
         cells_na = report.cells[(report.cells.table == "proactive") & report.cells.value.isna()]
         assert set(cells_na.na_reason.dropna()) <= {"ambiguous", "blank"}
+
+
+def test_a_text_layer_pdf_label_with_a_stray_space_and_a_wrapped_tail_reads_exactly(tmp_path):
+    """The first failure class of unseen layouts: a PDF's text layer breaks a wrapped label with a
+    stray space inside a word (`只计这一情 形，不` / `计其他情形）`); the row must still be read."""
+    for seed in range(2):
+        cells = random_cells(500 + seed, fmt="2021")
+        report, got, want = _read_back(tmp_path, cells, ["stray_space"], "pdf", seed)
+        assert got == want, (seed, report.reasons)
+        assert report.status == "verified"
