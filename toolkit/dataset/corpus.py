@@ -24,6 +24,7 @@ import pyarrow as pa
 from toolkit.dataset import crosscheck
 from toolkit.dataset.cache import Cache, default_dir
 from toolkit.dataset.pool import MEMORY_LIMIT, TIMEOUT, Failure, robust_map
+from toolkit.extract.jurisdiction import clean_name, identity, identity_checks
 from toolkit.extract.report import read_report
 from toolkit.readers import ReadError
 from toolkit.schema import fields
@@ -293,7 +294,7 @@ class CorpusRun:
         if status == "failed":
             self._error_row(src, **head["error"])
         self.counts[status if status in ("verified", "failed") else "flagged"] += 1
-        src.agency = src.manifest.get("agency") or head.get("agency")
+        src.agency = clean_name(src.manifest.get("agency")) or clean_name(head.get("agency"))
         src.year = (
             src.manifest["year"] if src.manifest.get("year") is not None else head.get("year")
         )
@@ -345,9 +346,13 @@ class CorpusRun:
         cells = fields.cell_rows(rid, body.get("cells", []))
         checks = [dict(zip(fields.CHECK_FIELDS, c)) for c in body.get("checks", [])]
         checks += crosscheck.manifest_checks(src.manifest, head.get("year"), src.sha256)
+        ident, notes = identity(
+            {"agency": head.get("agency"), "year": head.get("year")}, src.manifest
+        )
+        checks += identity_checks(ident, notes)
         checks += self._consecutive(src)
         return (
-            fields.record("reports", report_row(src, head, len(cells))),
+            fields.record("reports", report_row(src, head, len(cells), ident)),
             cells,
             fields.check_rows(rid, checks),
         )
@@ -370,9 +375,11 @@ class CorpusRun:
         )
 
 
-def report_row(src: Source, head: dict, n_cells: int) -> dict:
-    """The reports row: the manifest's agency and year where given, the document's alongside."""
+def report_row(src: Source, head: dict, n_cells: int, ident: dict | None = None) -> dict:
+    """The reports row: the manifest's agency and year where given, the document's alongside; the
+    jurisdiction from the agency's name (`ident`, from extract.jurisdiction.identity)."""
     man, formats = src.manifest, head.get("formats") or {}
+    ident = ident or identity({"agency": head.get("agency"), "year": head.get("year")}, man)[0]
     reasons = head.get("reasons") or (
         [f"{head['error']['stage']}: {head['error']['message']}"] if "error" in head else []
     )
@@ -381,9 +388,10 @@ def report_row(src: Source, head: dict, n_cells: int) -> dict:
         "file": src.file,
         "agency": src.agency,
         "agency_stated": head.get("agency"),
-        "region": man.get("region"),
-        "province": man.get("province"),
-        "level": man.get("level"),
+        **{k: ident.get(k) for k in ("adcode", "province", "prefecture", "county")},
+        "region": clean_name(man.get("region")),
+        "level": ident.get("level"),
+        "agency_type": ident.get("agency_type"),
         "year": src.year,
         "year_stated": head.get("year"),
         "year_source": head.get("year_source"),
