@@ -13,6 +13,7 @@ toolkit.indicators         not_held_share, disclosure_rate, withholding_mix, ...
 toolkit.harmonize          one series across the 2019, 2021 and pre-2019 definitions
 toolkit.quality            scorecards of what was read and how far it can be trusted
 toolkit.plots              figures that render Chinese
+toolkit.panel(dataset)     one row per agency × year: indicators, status, adcode and identity
 
 Layers (imports only go down): schema, normalize -> readers -> extract -> dataset -> research;
 the CLI on top.
@@ -37,6 +38,8 @@ _LAZY = {
     "similarity": "toolkit.research.similarity",
     "inspect": "toolkit.research.inspect",
 }
+# research functions, the same way: name -> (module, attribute)
+_LAZY_FUNCTIONS = {"panel": ("toolkit.research.panel", "panel")}
 
 __all__ = [
     "Dataset",
@@ -55,8 +58,13 @@ def __getattr__(name: str):
         module = importlib.import_module(_LAZY[name])
         globals()[name] = module
         return module
+    if name in _LAZY_FUNCTIONS:
+        module, attr = _LAZY_FUNCTIONS[name]
+        fn = getattr(importlib.import_module(module), attr)
+        globals()[name] = fn
+        return fn
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted([*globals(), *_LAZY, *_LAZY_FUNCTIONS])

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.dataset import crosscheck
+from toolkit.dataset import crosscheck, export
 from toolkit.dataset.cache import Cache, default_dir
 from toolkit.dataset.pool import MEMORY_LIMIT, TIMEOUT, Failure, robust_map
 from toolkit.extract.jurisdiction import clean_name, identity, identity_checks
@@ -81,6 +81,34 @@ class Dataset:
         str
         """
         return summary_line(self.stats)
+
+    def export(self, to: str, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """Write reports, cells, checks (and a panel from :func:`toolkit.panel`) for Stata or R.
+
+        Parameters
+        ----------
+        to : {'stata', 'parquet', 'csv'}
+            Labelled ``.dta`` files (format 118), or Parquet/CSV with a Frictionless descriptor.
+        out : str or Path
+            The folder to write into.
+        panel : DataFrame, optional
+            An agency-year panel to write beside the tables.
+
+        Returns
+        -------
+        list of Path
+            The files written (see :func:`toolkit.dataset.export.export`).
+        """
+        frames = {"reports": self.reports, "cells": self.cells, "checks": self.checks}
+        return export.export(frames | ({"panel": panel} if panel is not None else {}), to, out)
+
+    def to_stata(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """:meth:`export` to labelled Stata ``.dta`` files (format 118, Unicode)."""
+        return self.export("stata", out, panel=panel)
+
+    def to_parquet(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """:meth:`export` to Parquet files with a Frictionless ``datapackage.json``."""
+        return self.export("parquet", out, panel=panel)
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from toolkit import schema
 from toolkit.extract import identify as meta
-from toolkit.extract import match, narrative
+from toolkit.extract import jurisdiction, match, narrative
 from toolkit.extract import pre2019 as legacy
 from toolkit.extract.repair import repair, repaired_status
 from toolkit.extract.resolve import resolve
@@ -39,7 +39,9 @@ class Report:
     Attributes
     ----------
     meta : dict
-        agency, year (the year the statistics cover), title, the format of each table read
+        agency, year (the year the statistics cover), title, the jurisdiction from the agency's
+        name (``adcode``, ``province``, ``prefecture``, ``county``, ``level``, ``agency_type``, and
+        ``identity_reasons`` where it cannot be coded), the format of each table read
         (``formats``), file, reader, encoding, sha256.
     cells : pandas.DataFrame
         One row per printed cell: table, row, col (canonical codes), value (NA where blank or not
@@ -183,6 +185,10 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
         "encoding": doc.encoding,
         "formats": formats,
         "sha256": hashlib.sha256(data).hexdigest() if data else None,
+    }
+    ident = jurisdiction.resolve(info.get("agency"), info.get("year"))
+    info |= {k: v for k, v in ident.items() if k != "reasons"} | {
+        "identity_reasons": ident["reasons"]
     }
     return Report(info, cells, checks, status, reasons)
 
