@@ -23,13 +23,14 @@ import pypdfium2 as pdfium
 
 from toolkit import schema
 from toolkit.normalize import fold
-from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.base import RawDocument, RawRow, ReadError, Where
 from toolkit.readers.pdf_layout import (
     NUMBERED,
+    Cell,
     Char,
     Grid,
+    grid_cells,
     grid_from_camelot,
-    grid_rows,
     is_page_number,
     join_grids,
     same_columns,
@@ -330,10 +331,16 @@ def _assemble(
             if off_the_page(g, page.box):
                 cut.append(page.number)
             else:
-                rows += [RawRow(tuple(cells), page.number, g.table) for cells in grid_rows(g)]
+                rows += [_grid_row(cells, page.number, g.table) for cells in grid_cells(g)]
             top = g.bbox[1]
         rows += _prose(page, page.box[1], top)
     return rows, sorted(set(cut))
+
+
+def _grid_row(cells: list[Cell], page: int, table: int) -> RawRow:
+    """One row of a ruled grid, each cell with its box in PDF points."""
+    where = tuple(Where(box=c.box, unit="pt") if c.box else None for c in cells)
+    return RawRow(tuple(c.text for c in cells), page, table, where=where)
 
 
 def off_the_page(grid: Grid, box: tuple[float, float, float, float], margin: float = EDGE) -> bool:
