@@ -121,3 +121,36 @@ def test_ocr_rows_give_pixel_boxes_and_joined_cells_the_union():
     both = locate(flat, [(start, start + 2), (end - 1, end)])
     assert (both["x0"], both["x1"]) == (100, 190)
     assert pd.isna(both["line"]) or both["line"] is None
+
+
+@pytest.mark.corpus
+def test_inspect_draws_every_boxed_cell_of_the_page_coloured_by_status(corpus):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.patches import Rectangle
+
+    from toolkit.extract.overlay import COLOURS, cell_status
+
+    report = read_report(raw_file("huaian-city-2024"))
+    fig = report.inspect(5)
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, Rectangle)]
+    on_page = report.cells[report.cells.page == 5]
+    assert len(boxes) == len(on_page) == 99
+    assert {matplotlib.colors.to_hex(b.get_edgecolor()) for b in boxes} == {
+        COLOURS["exact"].lower()
+    }
+    first = on_page.iloc[0]
+    assert any(
+        (b.get_x(), b.get_y(), b.get_x() + b.get_width()) == (first.x0, first.y0, first.x1)
+        for b in boxes
+    )
+    fullest = int(report.cells.page.value_counts().idxmax())
+    assert f"page {fullest}:" in report.inspect().axes[0].get_title()  # default: the fullest page
+    # a failed identity colours its row: Pingtan 2020's result rows do not sum to （七）总计
+    flagged = read_report(raw_file("pingtan-zone-2020"))
+    assert "failed" in set(cell_status(flagged.cells, flagged.checks))
+    with pytest.raises(ValueError, match="no boxes: text, HTML and Word cells carry line"):
+        flagged.inspect()
+    matplotlib.pyplot.close("all")

@@ -107,6 +107,35 @@ class Report:
             )
         return wide
 
+    def inspect(self, page: int | None = None, *, ax=None):
+        """The page rendered with the box of every cell read from it drawn over it, coloured by
+        what became of the cell (exact, repaired, NA with its reason, in a failed identity).
+
+        Parameters
+        ----------
+        page : int, optional
+            The 1-based page; by default the page with the most cells.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure by default.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Raises
+        ------
+        ValueError
+            If the cells carry no page boxes (a text, HTML or Word report: its cells carry a line
+            and character span or an element path instead) or `page` holds none.
+
+        Examples
+        --------
+        >>> toolkit.read_report("huaian-city-2024.pdf").inspect(4)  # doctest: +SKIP
+        """
+        from toolkit.extract import overlay
+
+        return overlay.draw(self, page, ax=ax)
+
     def summary(self) -> str:
         """A few lines a person can read: who, which year, the status and what failed.
 
