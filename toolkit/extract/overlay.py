@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.schema.fields import format_value
+
 # colours (Okabe-Ito, legible to colour-blind readers) by what became of the cell
 COLOURS = {
     "exact": "#009E73",  # read as printed, no identity of its row or column fails
@@ -119,9 +121,16 @@ def draw(report, page: int | None = None, *, ax=None, text: bool = True):
             Rectangle((c.x0, c.y0), c.x1 - c.x0, c.y1 - c.y0, fill=False, lw=1.1, ec=colour)
         )
         if text:
-            label = c.na_reason if pd.isna(c.value) else f"{c.value:g}"
+            label = c.na_reason if pd.isna(c.value) else format_value(c.value)
             ax.text(
-                c.x1 - 1, c.y0 + 1, str(label), fontsize=4.5, ha="right", va="bottom", color=colour
+                c.x1 - 1,
+                c.y0 + 1,
+                str(label),
+                fontsize=4.5,
+                ha="right",
+                va="bottom",
+                color=colour,
+                clip_on=True,  # a zoomed view leaves out the labels of cells outside it
             )
     ax.legend(
         handles=[Patch(fill=False, ec=v, label=k) for k, v in COLOURS.items()],
