@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit.extract.jurisdiction import clean_name, divisions, identity, resolve
+from toolkit.extract.jurisdiction import clean_name, divisions, identity, province_named, resolve
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,38 @@ def test_the_corpus_without_a_manifest_gives_the_four_codes(corpus, tmp_path):
     assert set(notes.report_id) == set(unresolved.report_id)
     assert pd.isna(rep.loc["partial-xixian-taiping-town-2022.txt", "prefecture"])
     assert rep.loc["partial-xixian-taiping-town-2022.txt", "level"] == "township"
+
+
+def test_a_province_named_in_the_text_chooses_between_divisions_of_one_name():
+    text = "朝阳区人民政府2022年政府信息公开工作年度报告\n根据北京市政务服务管理局的要求……"
+    assert province_named(text) == "北京市"
+    ident, notes = identity({"agency": "朝阳区人民政府", "year": 2022, "province_named": "北京市"})
+    assert (ident["adcode"], notes) == ("110105", [])
+    # two provinces named: no hint, so the name stays ambiguous
+    assert province_named("北京市 … 吉林省") is None
+    assert identity({"agency": "朝阳区人民政府", "year": 2022})[0]["adcode"] is None
+
+
+@pytest.mark.corpus
+def test_a_manifest_contradicting_the_document_is_a_checks_note_in_the_dataset(corpus, tmp_path):
+    manifest = pd.DataFrame(
+        {
+            "file": ["chaoyang-district-2022.txt"],
+            "agency": ["北京市朝阳区人民政府 (from the URL)"],
+            "province": ["吉林"],
+        }
+    )
+    ds = toolkit.read_corpus(
+        [corpus / "raw" / "chaoyang-district-2022.txt"],
+        manifest=manifest,
+        cache=tmp_path,
+        progress=False,
+        workers=1,
+    )
+    rep = ds.reports.iloc[0]
+    assert (rep.agency, rep.adcode, rep.province) == ("北京市朝阳区人民政府", "110105", "北京市")
+    note = ds.checks[(ds.checks.check == "identity") & (ds.checks.scope == "manifest")].iloc[0]
+    assert (note.status, note.detail) == (
+        "note",
+        "the manifest's province 吉林 is not the agency's 北京市",
+    )

@@ -110,6 +110,10 @@ class Dataset:
         """:meth:`export` to Parquet files with a Frictionless ``datapackage.json``."""
         return self.export("parquet", out, panel=panel)
 
+    def to_csv(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """:meth:`export` to CSV files with a Frictionless ``datapackage.json``."""
+        return self.export("csv", out, panel=panel)
+
 
 @dataclass(slots=True)
 class Source:
@@ -407,7 +411,7 @@ def report_row(src: Source, head: dict, n_cells: int, ident: dict | None = None)
     """The reports row: the manifest's agency and year where given, the document's alongside; the
     jurisdiction from the agency's name (`ident`, from extract.jurisdiction.identity)."""
     man, formats = src.manifest, head.get("formats") or {}
-    ident = ident or identity({"agency": head.get("agency"), "year": head.get("year")}, man)[0]
+    ident = ident or identity(_stated(head), man)[0]
     reasons = head.get("reasons") or (
         [f"{head['error']['stage']}: {head['error']['message']}"] if "error" in head else []
     )
@@ -436,6 +440,11 @@ def report_row(src: Source, head: dict, n_cells: int, ident: dict | None = None)
         "n_cells": n_cells,
         "toolkit_version": fields.TOOLKIT_VERSION,
     }
+
+
+def _stated(head: dict) -> dict:
+    """What the document says of its agency: name, year and the province its text names."""
+    return {k: head.get(k) for k in ("agency", "year", "province_named")}
 
 
 def extract(path: str) -> dict:
@@ -468,6 +477,7 @@ def extract(path: str) -> dict:
         "agency": m.get("agency"),
         "year": _plain(m.get("year")),
         "year_source": m.get("year_source"),
+        "province_named": m.get("province_named"),
         "formats": m.get("formats") or {},
         "reader": m.get("reader"),
         "encoding": m.get("encoding"),

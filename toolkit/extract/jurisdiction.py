@@ -150,6 +150,14 @@ def resolve(agency: str | None, year: int | None = None, *, province: str | None
     return out
 
 
+def province_named(text: str, *, head: int = 3000) -> str | None:
+    """The one province the start of a document names in full (北京市, 福建省 …), else None: a
+    hint to choose between divisions of the same name, never a code by itself."""
+    window = text[:head]
+    named = {d.name for d in divisions() if d.level == "province" and d.name in window}
+    return named.pop() if len(named) == 1 else None
+
+
 def _province_prefix(province: str | None) -> str | None:
     """The 2-digit code of a province given by name ('北京', '福建省'), None when unknown."""
     province = clean_name(province)
@@ -249,7 +257,8 @@ def identity(document: dict, manifest: dict | None = None) -> tuple[dict, list[s
     Parameters
     ----------
     document : dict
-        ``agency`` and ``year`` as the document states them.
+        ``agency`` and ``year`` as the document states them, and ``province_named``: the province
+        its text names (:func:`province_named`), used only where the manifest gives none.
     manifest : dict, optional
         The manifest row (``agency``, ``province``, ``level``, ``year`` …), annotations allowed.
 
@@ -265,7 +274,7 @@ def identity(document: dict, manifest: dict | None = None) -> tuple[dict, list[s
     year = manifest.get("year") if manifest.get("year") is not None else document.get("year")
     hint = clean_name(manifest.get("province"))
     agency = given or stated
-    out = resolve(agency, year, province=hint)
+    out = resolve(agency, year, province=hint or document.get("province_named"))
     if given and stated and given != stated:
         other = resolve(stated, year, province=hint)
         if other["adcode"] and out["adcode"] and other["adcode"] != out["adcode"]:

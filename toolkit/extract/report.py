@@ -215,7 +215,8 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
         "formats": formats,
         "sha256": hashlib.sha256(data).hexdigest() if data else None,
     }
-    ident = jurisdiction.resolve(info.get("agency"), info.get("year"))
+    info["province_named"] = jurisdiction.province_named(text)
+    ident = jurisdiction.resolve(info["agency"], info["year"], province=info["province_named"])
     info |= {k: v for k, v in ident.items() if k != "reasons"} | {
         "identity_reasons": ident["reasons"]
     }
