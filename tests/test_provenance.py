@@ -154,3 +154,26 @@ def test_inspect_draws_every_boxed_cell_of_the_page_coloured_by_status(corpus):
     with pytest.raises(ValueError, match="no boxes: text, HTML and Word cells carry line"):
         flagged.inspect()
     matplotlib.pyplot.close("all")
+
+
+@pytest.mark.corpus
+def test_cells_read_from_word_positions_carry_their_characters_box(corpus, monkeypatch):
+    from toolkit.extract.report import build_report
+    from toolkit.readers import pdf as pdf_reader
+
+    monkeypatch.setattr(pdf_reader, "_lattice", lambda *a, **k: ([], []))  # no ruled grid
+    path = raw_file("huaian-city-2024")
+    report = build_report(pdf_reader.read_pdf(path))
+    numeric = report.cells[report.cells.value.notna()]
+    assert numeric.x0.notna().all() and (numeric.box_unit == "pt").all()
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for c in numeric.itertuples():
+            text = (
+                pdf[int(c.page) - 1]
+                .get_textpage()
+                .get_text_bounded(left=c.x0, bottom=c.y0, right=c.x1, top=c.y1)
+            )
+            assert squeeze(text) == squeeze(c.raw), (c.row, c.col, c.raw, text)
+    finally:
+        pdf.close()

@@ -35,7 +35,7 @@ from toolkit.readers.pdf_layout import (
     join_grids,
     same_columns,
 )
-from toolkit.readers.pdf_positions import paragraphs, position_rows
+from toolkit.readers.pdf_positions import paragraphs, position_blocks
 from toolkit.readers.pdf_vector import lattice_tables, page_chars
 from toolkit.readers.pdfium import has_text_layer, open_pdf, page_numbers
 
@@ -390,11 +390,17 @@ def _prose(page: Page, bottom: float, top: float) -> list[RawRow]:
 
 
 def _position_rows(page: Page, table: int) -> list[RawRow]:
-    """A table page without ruling lines: rows and cells from the characters' positions."""
-    return [
-        RawRow(tuple(cells), page.number, table if len(cells) > 1 else None)
-        for cells in position_rows(page.chars)
-    ]
+    """A table page without ruling lines: rows and cells from the characters' positions, each cell
+    with the box of its characters."""
+    rows = []
+    for blocks in position_blocks(page.chars):
+        where = tuple(
+            Where(box=tuple(round(v, 2) for v in (b.x0, b.bottom, b.x1, b.top)), unit="pt")
+            for b in blocks
+        )
+        cells = tuple(b.text for b in blocks)
+        rows.append(RawRow(cells, page.number, table if len(cells) > 1 else None, where=where))
+    return rows
 
 
 __all__ = ["read_pdf", "open_pdf", "has_text_layer", "table_pages"]
