@@ -154,8 +154,13 @@ def province_named(text: str, *, head: int = 3000) -> str | None:
     """The one province the start of a document names in full (北京市, 福建省 …), else None: a
     hint to choose between divisions of the same name, never a code by itself."""
     window = text[:head]
-    named = {d.name for d in divisions() if d.level == "province" and d.name in window}
+    named = {name for name in _provinces() if name in window}
     return named.pop() if len(named) == 1 else None
+
+
+@cache
+def _provinces() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(d.name for d in divisions() if d.level == "province"))
 
 
 def _province_prefix(province: str | None) -> str | None:

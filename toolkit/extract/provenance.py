@@ -28,14 +28,15 @@ def row_where(row: RawRow) -> tuple[Where | None, ...] | None:
 
 def locate(flat, pieces: list[tuple[int, int]]) -> dict:
     """The provenance columns of a value printed at these spans of the flat text (NA where the
-    reader does not know, or where the spans lie on different rows of a paged format)."""
+    reader does not know, or where the spans lie on different rows of a paged format). The
+    result may be the shared all-NA mapping: read it, never change it."""
     if not flat.wheres:
-        return dict(NONE)
-    places = [_place(flat, a, b) for a, b in pieces]
-    if not places or any(p is None for p in places):
-        return dict(NONE)
-    if len(places) == 1:  # the common case: one printed cell
-        w, start, end = places[0]
+        return NONE
+    if len(pieces) == 1:  # the common case: one printed cell
+        place = _place(flat, *pieces[0])
+        if place is None:
+            return NONE
+        w, start, end = place
         box = w.box
         return {
             "x0": box[0] if box else None,
@@ -48,6 +49,9 @@ def locate(flat, pieces: list[tuple[int, int]]) -> dict:
             "char_end": end,
             "element": w.path,
         }
+    places = [_place(flat, a, b) for a, b in pieces]
+    if not places or any(p is None for p in places):
+        return NONE
     boxes = [w.box for w, _, _ in places if w.box is not None]
     first, last = places[0], places[-1]
     out = dict(NONE)

@@ -262,7 +262,7 @@ def _cells(blob: Blob, reading, flat: Flat) -> list[dict]:
             page, where = flat.page(a), locate(flat, [(a, b)])
         else:
             raw = tok if tok not in (None, "—") else ("" if tok == "—" else None)
-            where = whole or dict(NO_PLACE)
+            where = whole or NO_PLACE
             if printed and (raw or tok is None) and printed != raw:
                 raw, split = printed, raw
         value = None if tok is None else parse_cell(tok, schema.kind(blob.table, col))

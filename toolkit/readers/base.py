@@ -5,6 +5,7 @@ provenance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class ReadError(Exception):
@@ -30,11 +31,11 @@ class OcrCell:
     angle: float = 0.0  # degrees the page image was rotated by to deskew it
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
     """Where one cell was printed, one model for every format: a box on a page (PDF text layer:
     points, origin bottom-left as PDFium reports them; OCR: pixels of the rendered page), a line
-    and character span of the decoded text (text), or the element's path (HTML, Word)."""
+    and character span of the decoded text (text), or the element's path (HTML, Word). A named
+    tuple: readers make one per cell, so it must be cheap."""
 
     box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1
     unit: str | None = None  # 'pt' or 'px', with a box

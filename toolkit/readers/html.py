@@ -174,7 +174,8 @@ class _Emitter:
                 index, self.tables = self.tables, self.tables + 1
             sources: list = []
             texts = tuple(grid_row(cells, carry, sources))
-            paths = tuple(Where(path=self.path(el)) for el in sources)
+            path = self.path
+            paths = tuple(Where(None, None, None, None, None, path(el)) for el in sources)
             self.rows.append(RawRow(texts, table=index, where=paths))
 
 

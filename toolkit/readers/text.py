@@ -90,6 +90,11 @@ def text_rows(text: str) -> list[RawRow]:
 def _lines(text: str):
     """(line, offset of its first character in `text`) for every line, any newline convention."""
     at = 0
+    if "\r" not in text:  # the common case: split, and count the offsets along
+        for line in text.split("\n"):
+            yield line, at
+            at += len(line) + 1
+        return
     for m in NEWLINE.finditer(text):
         yield text[at : m.start()], at
         at = m.end()
@@ -98,10 +103,10 @@ def _lines(text: str):
 
 def _span(line: str, skip: int, number: int, at: int) -> Where:
     """Where the stripped text of `line[skip:]` stands in the decoded text."""
-    body = line[skip:]
-    lead = len(body) - len(body.lstrip())
-    start = at + skip + lead
-    return Where(line=number, start=start, end=start + len(body.strip()))
+    body = line[skip:] if skip else line
+    kept = body.strip()
+    start = at + skip + (body.find(kept[0]) if kept else 0)
+    return Where(None, None, number, start, start + len(kept))
 
 
 def _piped(line: str, number: int, at: int) -> list[tuple[str, Where]]:
