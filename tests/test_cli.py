@@ -63,7 +63,10 @@ def test_gbk_text_report_is_decoded(tmp_path, corpus):
 def test_cells_csv_header_and_exit_codes(corpus):
     ok = cli("cells", str(raw_file("chaoyang-district-2022")))
     assert ok.returncode == 0
-    assert ok.stdout.splitlines()[0] == "table,row,col,value,raw,page,na_reason"
+    assert ok.stdout.splitlines()[0] == (
+        "table,row,col,value,raw,split,page,x0,y0,x1,y1,box_unit,line,char_start,char_end,"
+        "element,na_reason"
+    )
     assert "applications,unavailable_not_held,total,779,779,," in ok.stdout
     flagged = cli("cells", str(raw_file("pingtan-zone-2020")))
     assert flagged.returncode == 1

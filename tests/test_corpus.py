@@ -183,10 +183,11 @@ def test_manifest_fields_and_consecutive_year_checks(built):
     zone22 = rep.loc["pingtan-zone-2022.txt"]
     assert (zone22.agency, zone22.province, zone22.level, zone22.year) == (
         "平潭综合实验区",
-        "福建",
+        "福建省",  # the division data's name, whatever the manifest's spelling
         "other",
         2022,
     )
+    assert (zone22.adcode, zone22.county, zone22.agency_type) == ("350128", "平潭县", "zone")
     assert pd.isna(zone22.region)  # the shared manifest has no region column
     checks = ds.checks[ds.checks.report_id == zone22.report_id].set_index(["check", "scope"])
     # 2021 carried 1 request forward (natural person); 2022 says 1 was carried over
@@ -326,9 +327,9 @@ def test_duplicates_and_manifest_year_disagreement(small, tmp_path):
         False,
         "failed",
     )
-    assert pd.isna(rep.loc["pingtan-zone-2022.txt", "region"]) and pd.isna(
-        rep.loc["pingtan-zone-2022.txt", "level"]
-    )
+    assert pd.isna(rep.loc["pingtan-zone-2022.txt", "region"])
+    # without a manifest row the level comes from the agency's name
+    assert rep.loc["pingtan-zone-2022.txt", "level"] == "other"
     # the 2021 report now claims to be 2020, so the 2020
     # report has no predecessor and the 2022 one none either
     assert not ds.checks.check.isin(["carry_over"]).any()

@@ -35,6 +35,7 @@ NAMES = (
     "03-refusal-reasons",
     "04-data-quality",
     "05-appeals",
+    "06-research-panel",
 )
 
 

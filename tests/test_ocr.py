@@ -540,3 +540,15 @@ def test_draw_ocr_shows_the_grid_and_readings(huaian_doc, huaian_scan):
     assert any(t.get_text() == "3050" for t in ax.texts)
     with pytest.raises(ValueError, match="pages with some: \\[1, 3, 4, 5\\]"):
         draw_ocr(huaian_doc, 2, source=huaian_scan)
+
+
+@needs_ocr
+def test_ocr_cells_carry_their_pixel_boxes_in_the_cells_table(huaian_doc):
+    cells = build_report(huaian_doc).cells
+    assert (cells.box_unit == "px").all() and cells.x0.notna().all()
+    prov = ocr_provenance(huaian_doc).set_index(["table", "row", "col"])
+    got = cells.set_index(["table", "row", "col"])
+    common = prov.index.intersection(got.index)
+    assert len(common) == len(prov)
+    for k in ("x0", "y0", "x1", "y1"):
+        assert (got.loc[common, k].astype(float) == prov.loc[common, k].astype(float)).all(), k

@@ -20,6 +20,7 @@ toolkit.quality            report_quality, scorecard: how far each report can be
 toolkit.plots              trend, reason_bars, small_multiples, quality_heatmap, save; and
                            use_cjk(), which makes your own matplotlib figures render Chinese
 toolkit.replication        provenance(): toolkit version, commit, dataset sha256, versions
+toolkit.panel(dataset)     one row per agency × year: indicators, status, adcode and identity
 
 Example::
 
@@ -55,6 +56,8 @@ _LAZY = {
     "inspect": "toolkit.research.inspect",
     "replication": "toolkit.research.replication",
 }
+# research functions, the same way: name -> (module, attribute)
+_LAZY_FUNCTIONS = {"panel": ("toolkit.research.panel", "panel")}
 
 __all__ = [
     "Dataset",
@@ -73,8 +76,13 @@ def __getattr__(name: str):
         module = importlib.import_module(_LAZY[name])
         globals()[name] = module
         return module
+    if name in _LAZY_FUNCTIONS:
+        module, attr = _LAZY_FUNCTIONS[name]
+        fn = getattr(importlib.import_module(module), attr)
+        globals()[name] = fn
+        return fn
     raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted([*globals(), *_LAZY, *_LAZY_FUNCTIONS])

@@ -201,6 +201,26 @@ def _add_corpus_commands(sub) -> None:
         "-v", "--verbose", action="store_true", help="also list files present or skipped"
     )
     f.set_defaults(fn=cmd_fetch)
+    e = sub.add_parser(
+        "export",
+        help="a built dataset and its agency-year panel as Stata .dta (labelled), Parquet or CSV",
+    )
+    e.add_argument("dataset", metavar="DATASET", help="a dataset folder written by `build`")
+    e.add_argument("--to", required=True, choices=("stata", "parquet", "csv"))
+    e.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
+    e.set_defaults(fn=cmd_export)
+
+
+def cmd_export(args) -> int:
+    """reports, cells, checks and the panel, for Stata (labelled .dta) or R (Parquet/CSV)."""
+    from toolkit.dataset.store import load_dataset
+    from toolkit.research.panel import panel
+
+    ds = load_dataset(args.dataset)
+    written = ds.export(args.to, args.out, panel=panel(ds))
+    for path in written:
+        print(path)
+    return 0
 
 
 def _code(report: Report) -> int:

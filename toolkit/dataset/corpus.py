@@ -22,9 +22,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.dataset import crosscheck
+from toolkit.dataset import crosscheck, export
 from toolkit.dataset.cache import Cache, default_dir
 from toolkit.dataset.pool import MEMORY_LIMIT, TIMEOUT, Failure, robust_map
+from toolkit.extract.jurisdiction import clean_name, identity, identity_checks
 from toolkit.extract.report import read_report
 from toolkit.readers import ReadError
 from toolkit.schema import fields
@@ -121,6 +122,38 @@ class Dataset:
             f"<b>Dataset</b><table>{rows}</table><small><code>.reports</code>, "
             "<code>.cells</code>, <code>.checks</code>, <code>.errors</code></small>"
         )
+
+    def export(self, to: str, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """Write reports, cells, checks (and a panel from :func:`toolkit.panel`) for Stata or R.
+
+        Parameters
+        ----------
+        to : {'stata', 'parquet', 'csv'}
+            Labelled ``.dta`` files (format 118), or Parquet/CSV with a Frictionless descriptor.
+        out : str or Path
+            The folder to write into.
+        panel : DataFrame, optional
+            An agency-year panel to write beside the tables.
+
+        Returns
+        -------
+        list of Path
+            The files written (see :func:`toolkit.dataset.export.export`).
+        """
+        frames = {"reports": self.reports, "cells": self.cells, "checks": self.checks}
+        return export.export(frames | ({"panel": panel} if panel is not None else {}), to, out)
+
+    def to_stata(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """:meth:`export` to labelled Stata ``.dta`` files (format 118, Unicode)."""
+        return self.export("stata", out, panel=panel)
+
+    def to_parquet(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """:meth:`export` to Parquet files with a Frictionless ``datapackage.json``."""
+        return self.export("parquet", out, panel=panel)
+
+    def to_csv(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
+        """:meth:`export` to CSV files with a Frictionless ``datapackage.json``."""
+        return self.export("csv", out, panel=panel)
 
 
 @dataclass(slots=True)
@@ -334,7 +367,7 @@ class CorpusRun:
         if status == "failed":
             self._error_row(src, **head["error"])
         self.counts[status if status in ("verified", "failed") else "flagged"] += 1
-        src.agency = src.manifest.get("agency") or head.get("agency")
+        src.agency = clean_name(src.manifest.get("agency")) or clean_name(head.get("agency"))
         src.year = (
             src.manifest["year"] if src.manifest.get("year") is not None else head.get("year")
         )
@@ -386,9 +419,13 @@ class CorpusRun:
         cells = fields.cell_rows(rid, body.get("cells", []))
         checks = [dict(zip(fields.CHECK_FIELDS, c)) for c in body.get("checks", [])]
         checks += crosscheck.manifest_checks(src.manifest, head.get("year"), src.sha256)
+        ident, notes = identity(
+            {"agency": head.get("agency"), "year": head.get("year")}, src.manifest
+        )
+        checks += identity_checks(ident, notes)
         checks += self._consecutive(src)
         return (
-            fields.record("reports", report_row(src, head, len(cells))),
+            fields.record("reports", report_row(src, head, len(cells), ident)),
             cells,
             fields.check_rows(rid, checks),
         )
@@ -411,9 +448,11 @@ class CorpusRun:
         )
 
 
-def report_row(src: Source, head: dict, n_cells: int) -> dict:
-    """The reports row: the manifest's agency and year where given, the document's alongside."""
+def report_row(src: Source, head: dict, n_cells: int, ident: dict | None = None) -> dict:
+    """The reports row: the manifest's agency and year where given, the document's alongside; the
+    jurisdiction from the agency's name (`ident`, from extract.jurisdiction.identity)."""
     man, formats = src.manifest, head.get("formats") or {}
+    ident = ident or identity(_stated(head), man)[0]
     reasons = head.get("reasons") or (
         [f"{head['error']['stage']}: {head['error']['message']}"] if "error" in head else []
     )
@@ -422,9 +461,10 @@ def report_row(src: Source, head: dict, n_cells: int) -> dict:
         "file": src.file,
         "agency": src.agency,
         "agency_stated": head.get("agency"),
-        "region": man.get("region"),
-        "province": man.get("province"),
-        "level": man.get("level"),
+        **{k: ident.get(k) for k in ("adcode", "province", "prefecture", "county")},
+        "region": clean_name(man.get("region")),
+        "level": ident.get("level"),
+        "agency_type": ident.get("agency_type"),
         "year": src.year,
         "year_stated": head.get("year"),
         "year_source": head.get("year_source"),
@@ -441,6 +481,11 @@ def report_row(src: Source, head: dict, n_cells: int) -> dict:
         "n_cells": n_cells,
         "toolkit_version": fields.TOOLKIT_VERSION,
     }
+
+
+def _stated(head: dict) -> dict:
+    """What the document says of its agency: name, year and the province its text names."""
+    return {k: head.get(k) for k in ("agency", "year", "province_named")}
 
 
 def extract(path: str) -> dict:
@@ -473,6 +518,7 @@ def extract(path: str) -> dict:
         "agency": m.get("agency"),
         "year": _plain(m.get("year")),
         "year_source": m.get("year_source"),
+        "province_named": m.get("province_named"),
         "formats": m.get("formats") or {},
         "reader": m.get("reader"),
         "encoding": m.get("encoding"),

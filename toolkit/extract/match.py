@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit import schema
+from toolkit.extract.provenance import row_where
 from toolkit.extract.validate import check_row
 from toolkit.normalize import fold, looks_like_value
 from toolkit.readers.base import RawDocument
@@ -33,6 +34,7 @@ class Flat:
     raw: str
     starts: tuple[int, ...]
     pages: tuple[int | None, ...]
+    wheres: tuple = ()  # per row, where each cell was printed (readers.base.Where), if known
 
     def row(self, pos: int) -> int:
         """The index of the row that holds text position `pos`."""
@@ -57,15 +59,16 @@ class Blob:
 
 
 def flatten(doc: RawDocument) -> Flat:
-    parts, starts, pages, pos = [], [], [], 0
+    parts, starts, pages, wheres, pos = [], [], [], [], 0
     for row in doc.rows:
         line = _line(row.cells)
         starts.append(pos)
         pages.append(row.page)
+        wheres.append(row_where(row))
         parts.append(line)
         pos += len(line) + 1
     raw = "\x1e".join(parts)
-    return Flat(fold(raw), raw, tuple(starts), tuple(pages))
+    return Flat(fold(raw), raw, tuple(starts), tuple(pages), tuple(wheres))
 
 
 def _line(cells: tuple[str, ...]) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from toolkit import schema
 from toolkit.extract import identify as meta
-from toolkit.extract import match, narrative
+from toolkit.extract import jurisdiction, match, narrative
 from toolkit.extract import pre2019 as legacy
 from toolkit.extract.repair import repair, repaired_status
 from toolkit.extract.resolve import resolve
@@ -43,7 +43,9 @@ class Report:
     Attributes
     ----------
     meta : dict
-        agency, year (the year the statistics cover), title, the format of each table read
+        agency, year (the year the statistics cover), title, the jurisdiction from the agency's
+        name (``adcode``, ``province``, ``prefecture``, ``county``, ``level``, ``agency_type``, and
+        ``identity_reasons`` where it cannot be coded), the format of each table read
         (``formats``), file, reader, encoding, sha256.
     cells : pandas.DataFrame
         One row per printed cell: table, row, col (canonical codes), value (NA where blank or not
@@ -140,6 +142,35 @@ class Report:
                 index=lambda r: labels[("row", r)], columns=lambda c: labels[("col", c)]
             )
         return wide
+
+    def inspect(self, page: int | None = None, *, ax=None):
+        """The page rendered with the box of every cell read from it drawn over it, coloured by
+        what became of the cell (exact, repaired, NA with its reason, in a failed identity).
+
+        Parameters
+        ----------
+        page : int, optional
+            The 1-based page; by default the page with the most cells.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure by default.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Raises
+        ------
+        ValueError
+            If the cells carry no page boxes (a text, HTML or Word report: its cells carry a line
+            and character span or an element path instead) or `page` holds none.
+
+        Examples
+        --------
+        >>> toolkit.read_report("huaian-city-2024.pdf").inspect(4)  # doctest: +SKIP
+        """
+        from toolkit.extract import overlay
+
+        return overlay.draw(self, page, ax=ax)
 
     def summary(self) -> str:
         """A few lines a person can read: who, which year, the status and what failed.
@@ -277,6 +308,11 @@ def build_report(doc: RawDocument, data: bytes = b"") -> Report:
         "encoding": doc.encoding,
         "formats": formats,
         "sha256": hashlib.sha256(data).hexdigest() if data else None,
+    }
+    info["province_named"] = jurisdiction.province_named(text)
+    ident = jurisdiction.resolve(info["agency"], info["year"], province=info["province_named"])
+    info |= {k: v for k, v in ident.items() if k != "reasons"} | {
+        "identity_reasons": ident["reasons"]
     }
     return Report(info, cells, checks, status, reasons)
 

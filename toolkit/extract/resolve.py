@@ -9,6 +9,8 @@ import math
 from toolkit import schema
 from toolkit.extract.header_align import aligned
 from toolkit.extract.match import Blob, Flat, note
+from toolkit.extract.provenance import NONE as NO_PLACE
+from toolkit.extract.provenance import locate
 from toolkit.extract.segment import TooMany, segmentations
 from toolkit.extract.validate import check_row, evaluate, expand, violations
 from toolkit.normalize import clean, is_blank, parse_cell
@@ -269,16 +271,25 @@ def _values(blobs, combo) -> dict:
 
 
 def _cells(blob: Blob, reading, flat: Flat) -> list[dict]:
+    """The blob's cells: value, the text as printed and where it was printed. A value split out of
+    a run-together string keeps the whole string in `raw` and its own digits in `split`."""
     page = flat.page(blob.pieces[0][0]) if blob.pieces else None
+    direct = (blob.direct and reading is not None) or _one_to_one(blob, reading, flat)
+    printed = _printed(blob, flat) if blob.pieces else None
+    whole = locate(flat, blob.pieces) if blob.pieces and not direct else None
     out = []
     for i, (row, col) in enumerate(blob.keys):
         tok = None if reading is None else reading[i]
-        if blob.direct and reading is not None:
+        split = None
+        if direct:
             a, b = blob.pieces[i]
             raw = flat.raw[a:b].strip()
-            page = flat.page(a)
+            page, where = flat.page(a), locate(flat, [(a, b)])
         else:
             raw = tok if tok not in (None, "—") else ("" if tok == "—" else None)
+            where = whole or NO_PLACE
+            if printed and (raw or tok is None) and printed != raw:
+                raw, split = printed, raw
         value = None if tok is None else parse_cell(tok, schema.kind(blob.table, col))
         out.append(
             {
@@ -288,10 +299,24 @@ def _cells(blob: Blob, reading, flat: Flat) -> list[dict]:
                 "value": None if value is None else value.value,
                 "raw": raw,
                 "page": page,
+                **where,
+                "split": split,
                 "parse": "ambiguous" if value is None else value.status,
             }
         )
     return out
+
+
+def _one_to_one(blob: Blob, reading, flat: Flat) -> bool:
+    """Whether each value is one printed cell as it stands (a reading that split nothing)."""
+    return (
+        reading is not None
+        and len(blob.pieces) == len(blob.keys)
+        and all(
+            tok is not None and flat.raw[a:b].strip() == tok
+            for (a, b), tok in zip(blob.pieces, reading)
+        )
+    )
 
 
 def _scope(blob: Blob) -> str:
@@ -301,6 +326,12 @@ def _scope(blob: Blob) -> str:
 
 def _show(blob: Blob, flat: Flat) -> str:
     return "'" + " ".join(flat.raw[a:b].strip() for a, b in blob.pieces)[:60] + "'"
+
+
+def _printed(blob: Blob, flat: Flat) -> str:
+    """The blob's text as printed, cell and row separators read as spaces."""
+    text = " ".join(flat.raw[a:b].strip() for a, b in blob.pieces)
+    return text.replace("\x1f", " ").replace("\x1e", " ")
 
 
 def _ambiguous(blob: Blob, opts, flat: Flat, why: str) -> dict:

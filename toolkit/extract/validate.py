@@ -56,7 +56,10 @@ def records(frame: pd.DataFrame, columns: Iterable[str] = CHECK_COLUMNS) -> list
 
 def _frame(rows: list[dict], dtypes: dict) -> pd.DataFrame:
     return pd.DataFrame(
-        {name: pd.array([row[name] for row in rows], dtype=dtype) for name, dtype in dtypes.items()}
+        {
+            name: pd.array([row.get(name) for row in rows], dtype=dtype)
+            for name, dtype in dtypes.items()
+        }
     )
 
 

@@ -5,6 +5,7 @@ provenance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class ReadError(Exception):
@@ -30,6 +31,20 @@ class OcrCell:
     angle: float = 0.0  # degrees the page image was rotated by to deskew it
 
 
+class Where(NamedTuple):
+    """Where one cell was printed, one model for every format: a box on a page (PDF text layer:
+    points, origin bottom-left as PDFium reports them; OCR: pixels of the rendered page), a line
+    and character span of the decoded text (text), or the element's path (HTML, Word). A named
+    tuple: readers make one per cell, so it must be cheap."""
+
+    box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1
+    unit: str | None = None  # 'pt' or 'px', with a box
+    line: int | None = None  # 1-based line of the decoded text where the cell starts
+    start: int | None = None  # [start, end) character offsets in the decoded text
+    end: int | None = None
+    path: str | None = None  # e.g. /html/body/table[2]/tbody/tr[5]/td[3]
+
+
 @dataclass(frozen=True)
 class RawRow:
     """One table row (cells as printed) or one paragraph of prose (a single cell)."""
@@ -38,6 +53,7 @@ class RawRow:
     page: int | None = None
     table: int | None = None  # index of the source table, None for prose
     ocr: tuple[OcrCell | None, ...] | None = None  # per cell, when the row was read from an image
+    where: tuple[Where | None, ...] | None = None  # per cell, where the reader knows it
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import lxml.etree
 import lxml.html
 
 from toolkit.normalize import is_blank, looks_like_value
-from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.base import RawDocument, RawRow, ReadError, Where
 from toolkit.readers.encoding import codec_name, decode, html_charset
 
 MAX_HTML_BYTES = 50 * 1024 * 1024
@@ -104,6 +104,23 @@ class _Emitter:
         self.rows: list[RawRow] = []
         self.buf: list[str] = []
         self.tables = 0
+        self.paths: dict = {}
+
+    def path(self, el) -> str:
+        """The element's path in the document as the reader parsed it (/html/body/table/tr[5]/td[3],
+        as lxml's getpath writes it): its row's path, computed once per row, and its place."""
+        found = self.paths.get(el)
+        if found is None:
+            tr = el.getparent()
+            base = tr.getroottree().getpath(tr)
+            tags = [c.tag if isinstance(c.tag, str) else "" for c in tr]
+            totals = {t: tags.count(t) for t in set(tags)}
+            seen: dict[str, int] = {}
+            for child, tag in zip(tr, tags):
+                seen[tag] = k = seen.get(tag, 0) + 1
+                self.paths[child] = f"{base}/{tag}[{k}]" if totals[tag] > 1 else f"{base}/{tag}"
+            found = self.paths[el]
+        return found
 
     def flush(self) -> None:
         line = norm_text("".join(self.buf))
@@ -155,7 +172,11 @@ class _Emitter:
                 continue
             if index is None:
                 index, self.tables = self.tables, self.tables + 1
-            self.rows.append(RawRow(tuple(grid_row(cells, carry)), table=index))
+            sources: list = []
+            texts = tuple(grid_row(cells, carry, sources))
+            path = self.path
+            paths = tuple(Where(None, None, None, None, None, path(el)) for el in sources)
+            self.rows.append(RawRow(texts, table=index, where=paths))
 
 
 def own_rows(tab) -> list:
@@ -163,25 +184,29 @@ def own_rows(tab) -> list:
     return [tr for tr in tab.iter("tr") if next(tr.iterancestors("table"), None) is tab]
 
 
-def grid_row(cells: list, carry: dict[int, list]) -> list[str]:
+def grid_row(cells: list, carry: dict[int, list], sources: list | None = None) -> list[str]:
     """One <tr> -> cell strings: rowspans carried down, colspans expanded only where the cell is
     blank.
 
     `carry` maps a grid column to [text, width, rows left] for cells spanning down from rows above.
     A label spanning down repeats (a vertical group label belongs to every row it covers); a number
-    spanning down or across is printed once, with blanks holding the other positions.
+    spanning down or across is printed once, with blanks holding the other positions. `sources`,
+    where given, receives the element each string was printed in, in step with the strings.
     """
     out: list[str] = []
+    src: list = [] if sources is None else sources
     col = 0
     queue = list(cells)
     below = dict(carry)
     carry.clear()
     while queue or any(c >= col for c in below):
         if col in below:
-            text, width, left = below.pop(col)
-            out.extend(spread_blanks(text, width))
+            text, width, left, el = below.pop(col)
+            spread = spread_blanks(text, width)
+            out.extend(spread)
+            src.extend([el] * len(spread))
             if left > 1:
-                carry[col] = [text, width, left - 1]
+                carry[col] = [text, width, left - 1, el]
             col += width
             continue
         if not queue:
@@ -191,14 +216,17 @@ def grid_row(cells: list, carry: dict[int, list]) -> list[str]:
         text, width, height = cell_text(cell), _span(cell, "colspan"), _span(cell, "rowspan")
         if width == 1:
             out.append(text)
+            src.append(cell)
         else:
-            out.extend(spread_blanks(text, width))
+            spread = spread_blanks(text, width)
+            out.extend(spread)
+            src.extend([cell] * len(spread))
         if height > 1:
-            carry[col] = [carried_down(text), width, height - 1]
+            carry[col] = [carried_down(text), width, height - 1, cell]
         col += width
-    for c, (text, width, left) in below.items():  # overlapped by a wide cell: still spans down
+    for c, (text, width, left, el) in below.items():  # overlapped by a wide cell: spans down
         if left > 1:
-            carry.setdefault(c, [text, width, left - 1])
+            carry.setdefault(c, [text, width, left - 1, el])
     return out
 
 

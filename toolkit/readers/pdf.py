@@ -23,18 +23,19 @@ import pypdfium2 as pdfium
 
 from toolkit import schema
 from toolkit.normalize import fold
-from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.base import RawDocument, RawRow, ReadError, Where
 from toolkit.readers.pdf_layout import (
     NUMBERED,
+    Cell,
     Char,
     Grid,
+    grid_cells,
     grid_from_camelot,
-    grid_rows,
     is_page_number,
     join_grids,
     same_columns,
 )
-from toolkit.readers.pdf_positions import paragraphs, position_rows
+from toolkit.readers.pdf_positions import paragraphs, position_blocks
 from toolkit.readers.pdf_vector import lattice_tables, page_chars
 from toolkit.readers.pdfium import has_text_layer, open_pdf, page_numbers
 
@@ -330,10 +331,16 @@ def _assemble(
             if off_the_page(g, page.box):
                 cut.append(page.number)
             else:
-                rows += [RawRow(tuple(cells), page.number, g.table) for cells in grid_rows(g)]
+                rows += [_grid_row(cells, page.number, g.table) for cells in grid_cells(g)]
             top = g.bbox[1]
         rows += _prose(page, page.box[1], top)
     return rows, sorted(set(cut))
+
+
+def _grid_row(cells: list[Cell], page: int, table: int) -> RawRow:
+    """One row of a ruled grid, each cell with its box in PDF points."""
+    where = tuple(Where(box=c.box, unit="pt") if c.box else None for c in cells)
+    return RawRow(tuple(c.text for c in cells), page, table, where=where)
 
 
 def off_the_page(grid: Grid, box: tuple[float, float, float, float], margin: float = EDGE) -> bool:
@@ -383,11 +390,17 @@ def _prose(page: Page, bottom: float, top: float) -> list[RawRow]:
 
 
 def _position_rows(page: Page, table: int) -> list[RawRow]:
-    """A table page without ruling lines: rows and cells from the characters' positions."""
-    return [
-        RawRow(tuple(cells), page.number, table if len(cells) > 1 else None)
-        for cells in position_rows(page.chars)
-    ]
+    """A table page without ruling lines: rows and cells from the characters' positions, each cell
+    with the box of its characters."""
+    rows = []
+    for blocks in position_blocks(page.chars):
+        where = tuple(
+            Where(box=tuple(round(v, 2) for v in (b.x0, b.bottom, b.x1, b.top)), unit="pt")
+            for b in blocks
+        )
+        cells = tuple(b.text for b in blocks)
+        rows.append(RawRow(cells, page.number, table if len(cells) > 1 else None, where=where))
+    return rows
 
 
 __all__ = ["read_pdf", "open_pdf", "has_text_layer", "table_pages"]

@@ -39,6 +39,16 @@ class Cell:
     text: str
     x0: float
     x1: float
+    y0: float | None = None  # bottom and top of the ruled cell (a cell merged down: the lowest)
+    y1: float | None = None
+    joined: bool = False  # its text goes on in a cell of the next page: its box holds only a part
+
+    @property
+    def box(self) -> Box | None:
+        """The ruled cell on its page, where the whole of its text was printed; None otherwise."""
+        if self.y0 is None or self.y1 is None or self.joined:
+            return None
+        return (round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2))
 
 
 @dataclass
@@ -125,10 +135,13 @@ def grid_from_camelot(table, page: int, origin: tuple[float, float] = (0.0, 0.0)
             elif i > 0 and not c.top:
                 out.append(rows[i - 1][j])  # inside a cell merged down: the same Cell, emitted once
             else:
-                k = j
+                k, m = j, i
                 while k + 1 < len(row) and not row[k + 1].left:
                     k += 1
-                out.append(Cell(cell_text(c.text), c.x1 + dx, row[k].x2 + dx))
+                while m + 1 < len(table.cells) and not table.cells[m + 1][j].top:
+                    m += 1
+                bottom, top = table.cells[m][j].y1 + dy, c.y2 + dy
+                out.append(Cell(cell_text(c.text), c.x1 + dx, row[k].x2 + dx, bottom, top))
         rows.append(out)
     cols = (
         tuple(x + dx for x in [c[0] for c in table.cols] + [table.cols[-1][1]])
@@ -194,7 +207,7 @@ def join_grids(
             or not _label(above)
         ):
             return
-        above.text = join_lines(above.text + "\n" + cell.text)
+        above.text, above.joined = join_lines(above.text + "\n" + cell.text), True
         first[j] = None
     cell, above = first[own], _cell_above(prev, first[own], tol)
     if not _label(above) or NUMBERED.match(cell.text):
@@ -208,12 +221,13 @@ def join_grids(
         or (_has_number(first) and _has_number(prev.rows[-1]))
     ):
         return  # two rows ('行政强制' above, '第二十条第（八）项' below)
-    above.text, first[own] = joined, None
+    above.text, above.joined, first[own] = joined, True, None
     for j in range(own + 1, len(first)):
         cell = first[j]
         above = _cell_above(prev, cell, tol) if cell is not None and cell.text else None
         if above is not None and (cut or not above.text):
             above.text, first[j] = _continue(above.text, cell.text), None
+            above.joined = above.joined or bool(cell.text)
 
 
 def _numbers_cut(last: list[Cell | None], first: list[Cell | None], tol: float) -> None:
@@ -233,7 +247,7 @@ def _numbers_cut(last: list[Cell | None], first: list[Cell | None], tol: float) 
     ):
         return
     for j, above in pairs:
-        above.text, first[j] = above.text + first[j].text, None
+        above.text, above.joined, first[j] = above.text + first[j].text, True, None
     for j, c in enumerate(first):
         if c is not None and not c.text:
             first[j] = None
@@ -277,11 +291,17 @@ def _cell_above_in(row: list[Cell | None], cell: Cell, tol: float) -> Cell | Non
 
 def grid_rows(grid: Grid) -> list[list[str]]:
     """The grid's rows as cell strings, each merged cell once, empty rows skipped."""
+    return [[c.text for c in row] for row in grid_cells(grid)]
+
+
+def grid_cells(grid: Grid) -> list[list[Cell]]:
+    """The grid's rows as printed cells (text and box), each merged cell once, empty rows
+    skipped."""
     out, seen = [], set()
     for row in grid.rows:
-        cells = [c.text for c in row if c is not None and id(c) not in seen]
+        cells = [c for c in row if c is not None and id(c) not in seen]
         seen.update(id(c) for c in row if c is not None)
-        if any(cells):
+        if any(c.text for c in cells):
             out.append(cells)
     return out
 

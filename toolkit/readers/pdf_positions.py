@@ -118,6 +118,11 @@ def _continues(block: Block, cell: Block, tol: float) -> bool:
 
 def position_rows(chars: list[Char]) -> list[list[str]]:
     """A page without ruling lines -> rows of cell strings: each row's labels, then its numbers."""
+    return [[b.text for b in row] for row in position_blocks(chars)]
+
+
+def position_blocks(chars: list[Char]) -> list[list[Block]]:
+    """:func:`position_rows` as the blocks themselves, each with the box of its characters."""
     blocks = stack_labels(position_lines(chars))
     values = [b for b in blocks if b.value]
     labels = [b for b in blocks if not b.value]
@@ -144,7 +149,7 @@ def position_rows(chars: list[Char]) -> list[list[str]]:
             )  # blocks sharing a top line: one header row
     rows += [(max(b.top for b in bs), sorted(bs, key=lambda b: b.x0)) for bs in rest.values()]
     rows.sort(key=lambda r: -r[0])
-    return [[b.text for b in bs] for bs in _lift_groups([bs for _, bs in rows])]
+    return _lift_groups([bs for _, bs in rows])
 
 
 def _lift_groups(rows: list[list[Block]], tol: float = 4.0) -> list[list[Block]]:

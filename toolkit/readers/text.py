@@ -4,10 +4,11 @@ run-together cells.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from toolkit.normalize import looks_like_value
-from toolkit.readers.base import RawDocument, RawRow
+from toolkit.readers.base import RawDocument, RawRow, Where
 from toolkit.readers.encoding import decode
 
 MIN_RUN = 2  # lines after a label that make its row (one lone number may be prose)
@@ -15,6 +16,7 @@ MIN_RUN = 2  # lines after a label that make its row (one lone number may be pro
 MAX_LABEL = 50
 EMPTY, OTHER = -1, -2  # markers in the list of one-line rows: an empty line, a row of another kind
 BLANK = "\x00"  # a printed blank cell until rows are formed (then '')
+NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def read_text(path: str | Path, *, data: bytes | None = None) -> RawDocument:
@@ -35,48 +37,91 @@ def text_rows(text: str) -> list[RawRow]:
     rows: list[RawRow] = []
     plain: list[int] = []  # indices of one-line rows; EMPTY where an empty line stood between them
     cells: list[str] = []
+    places: list[Where] = []  # where each cell of `cells` was printed
     in_cells = False
 
     def flush() -> None:
-        nonlocal cells, in_cells
+        nonlocal cells, places, in_cells
         if cells:
-            rows.append(RawRow(tuple(cells)))
-        cells, in_cells = [], False
+            rows.append(RawRow(tuple(cells), where=tuple(places)))
+        cells, places, in_cells = [], [], False
 
-    def single(cell: str) -> None:
+    def single(cell: str, where: Where) -> None:
         flush()
         plain.append(len(rows))
-        rows.append(RawRow((cell,)))
+        rows.append(RawRow((cell,), where=(where,)))
 
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for number, (line, at) in enumerate(_lines(text), 1):
         if printed_blank(line) and not line.startswith("\t"):
-            single(BLANK)
+            single(BLANK, Where(line=number, start=at, end=at + len(line)))
         elif line.strip() in ("", "|") and not line.startswith("\t"):
             flush()
             plain.append(EMPTY)
         elif line.count("|") >= 2:
             flush()
             plain.append(OTHER)
-            rows.append(RawRow(tuple(c.strip() for c in line.strip().strip("|").split("|"))))
+            piped = _piped(line, number, at)
+            rows.append(RawRow(tuple(c for c, _ in piped), where=tuple(w for _, w in piped)))
         elif line.rstrip().endswith("|") and line.count("|") == 1:
             flush()  # one cell per line, each closed by '|'
             plain.append(OTHER)
-            rows.append(RawRow((line.rstrip()[:-1].strip(),)))
+            cell = line.rstrip()[:-1]
+            rows.append(RawRow((cell.strip(),), where=(_span(cell, 0, number, at),)))
         elif line.startswith("\t"):
             if not in_cells:
                 plain.append(OTHER)
             cells.append(line[1:].strip())
+            places.append(_span(line, 1, number, at))
             in_cells = True
         elif in_cells and cells:
             cells[-1] = f"{cells[-1]}\n{line.strip()}"
+            end = _span(line, 0, number, at).end
+            places[-1] = Where(line=places[-1].line, start=places[-1].start, end=end)
         else:
-            single(line.strip())
+            single(line.strip(), _span(line, 0, number, at))
     flush()
     if _double_spaced(plain):
         plain = [
             k for k in plain if k != EMPTY
         ]  # an empty line after every line separates, never a cell
     return _label_rows(rows, plain)
+
+
+def _lines(text: str):
+    """(line, offset of its first character in `text`) for every line, any newline convention."""
+    at = 0
+    if "\r" not in text:  # the common case: split, and count the offsets along
+        for line in text.split("\n"):
+            yield line, at
+            at += len(line) + 1
+        return
+    for m in NEWLINE.finditer(text):
+        yield text[at : m.start()], at
+        at = m.end()
+    yield text[at:], at
+
+
+def _span(line: str, skip: int, number: int, at: int) -> Where:
+    """Where the stripped text of `line[skip:]` stands in the decoded text."""
+    body = line[skip:] if skip else line
+    kept = body.strip()
+    start = at + skip + (body.find(kept[0]) if kept else 0)
+    return Where(None, None, number, start, start + len(kept))
+
+
+def _piped(line: str, number: int, at: int) -> list[tuple[str, Where]]:
+    """A '|'-separated line's cells (stripped, outer pipes dropped), each with where it stands."""
+    begin, stop = len(line) - len(line.lstrip()), len(line.rstrip())
+    while begin < stop and line[begin] == "|":  # as line.strip().strip("|")
+        begin += 1
+    while stop > begin and line[stop - 1] == "|":
+        stop -= 1
+    out, pos = [], begin
+    for part in line[begin:stop].split("|"):
+        w = _span(part, 0, number, at + pos)
+        out.append((part.strip(), w))
+        pos += len(part) + 1
+    return out
 
 
 def printed_blank(line: str) -> bool:
@@ -111,7 +156,11 @@ def _label_rows(rows: list[RawRow], plain: list[int]) -> list[RawRow]:
             )
         ):
             cells = ("" if k == EMPTY else rows[k].cells[0].replace(BLANK, "") for k in run)
-            out[label] = RawRow(rows[label].cells + tuple(cells))
+            places = (None if k == EMPTY else (rows[k].where or (None,))[0] for k in run)
+            out[label] = RawRow(
+                rows[label].cells + tuple(cells),
+                where=(rows[label].where or (None,)) + tuple(places),
+            )
             for k in run:
                 out.pop(k, None)
         i = max(j, i + 1)

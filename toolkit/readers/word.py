@@ -14,7 +14,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from toolkit.readers.base import RawDocument, RawRow, ReadError
+from toolkit.readers.base import RawDocument, RawRow, ReadError, Where
 from toolkit.readers.html import carried_down, norm_text, spread_blanks
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -154,6 +154,7 @@ class _Body:
         """
         index: int | None = None
         carry: dict[int, str] = {}
+        origins: dict[int, object] = {}  # the <w:tc> a vertically merged cell's text is in
         for tr in _children(tbl, "tr"):
             cells = _children(tr, "tc")
             if any(tc.find(f".//{W}tbl") is not None for tc in cells):
@@ -162,24 +163,35 @@ class _Body:
                 continue
             if index is None:
                 index, self.tables = self.tables, self.tables + 1
-            self.rows.append(RawRow(tuple(grid_row(tr, cells, carry)), table=index))
+            sources: list = []
+            texts = tuple(grid_row(tr, cells, carry, sources, origins))
+            paths = tuple(Where(path=tc.getroottree().getpath(tc)) for tc in sources)
+            self.rows.append(RawRow(texts, table=index, where=paths))
 
 
-def grid_row(tr, cells: list, carry: dict[int, str]) -> list[str]:
+def grid_row(
+    tr, cells: list, carry: dict[int, str], sources: list | None = None, origins=None
+) -> list[str]:
     """One <w:tr> -> cell strings: gridSpan expanded only for blanks, vMerge continuations carry
-    labels down.
+    labels down. `sources`, where given, receives the <w:tc> of each string (`origins` remembers
+    where a vertical merge began).
     """
     out: list[str] = []
+    origins = {} if origins is None else origins
     col = _int(tr.find(f"{W}trPr/{W}gridBefore"), low=0)
     for tc in cells:
         span = _int(tc.find(f"{W}tcPr/{W}gridSpan"), low=1)
         merge = _vmerge(tc)
         text = carry.get(col, "") if merge == "continue" else cell_text(tc)
+        el = origins.get(col, tc) if merge == "continue" else tc
         if merge == "restart":
-            carry[col] = carried_down(text)
+            carry[col], origins[col] = carried_down(text), tc
         elif merge is None:
             carry.pop(col, None)
-        out.extend(spread_blanks(text, span))
+        spread = spread_blanks(text, span)
+        out.extend(spread)
+        if sources is not None:
+            sources.extend([el] * len(spread))
         col += span
     return out
 

@@ -26,7 +26,25 @@ PRIMARY_KEYS = {
     "errors": ["file"],
     "codes": ["table", "code"],
 }
-CELL_SOURCE = ["table", "row", "col", "value", "raw", "page", "na_reason"]
+CELL_SOURCE = [
+    "table",
+    "row",
+    "col",
+    "value",
+    "raw",
+    "split",
+    "page",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "box_unit",
+    "line",
+    "char_start",
+    "char_end",
+    "element",
+    "na_reason",
+]
 CHECK_FIELDS = ["check", "table", "scope", "lhs", "rhs", "diff", "ok", "status", "detail"]
 ARROW = {
     "string": pa.string(),
