@@ -43,12 +43,15 @@ import statsmodels.formula.api as smf
 from matplotlib.patches import Rectangle
 
 import toolkit
-from toolkit import plots
+from toolkit import plots, replication
 
 DATA = Path("../data/processed")  # notebooks run from notebooks/
 CORPUS = Path(os.environ.get("OGI_CORPUS", "../../shared/corpus"))
 FIGURES = Path(os.environ.get("OGI_FIGURES", "figures"))
 pd.set_option("display.max_colwidth", 60)
+
+plots.use_cjk()  # your own matplotlib / pandas figures render Chinese too
+print(replication.provenance(DATA).to_string())  # cite these with any result
 
 ds = toolkit.load_dataset(DATA)
 print(ds.summary())
