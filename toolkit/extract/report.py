@@ -4,6 +4,7 @@ trusted."""
 from __future__ import annotations
 
 import hashlib
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -149,8 +150,17 @@ def read_report(path: str | Path) -> Report:
     >>> report.status  # doctest: +SKIP
     'verified'
     """
-    doc = read_document(path)
-    return build_report(doc, Path(path).read_bytes())
+    doc = read_document(path)  # raises ReadError naming the file
+    try:
+        return build_report(doc, Path(path).read_bytes())
+    except ReadError as exc:
+        raise exc.naming(Path(path)) from exc.__cause__
+    except (MemoryError, ImportError):
+        raise  # a resource limit or a toolkit bug, not a fact about the document
+    except Exception as exc:  # noqa: BLE001 - what a bad document trips is a ReadError naming where
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        msg = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
+        raise ReadError(msg, stage="extract").naming(Path(path)) from exc
 
 
 def build_report(doc: RawDocument, data: bytes = b"") -> Report:
