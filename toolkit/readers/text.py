@@ -4,6 +4,8 @@ run-together cells.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.normalize import looks_like_value
@@ -15,12 +17,12 @@ MIN_RUN = 2  # lines after a label that make its row (one lone number may be pro
 MAX_LABEL = 50
 EMPTY, OTHER = -1, -2  # markers in the list of one-line rows: an empty line, a row of another kind
 BLANK = "\x00"  # a printed blank cell until rows are formed (then '')
+_EOL = re.compile(r"\r\n|\r|\n")
 
 
 def read_text(path: str | Path, *, data: bytes | None = None) -> RawDocument:
     """Read a text dump of a report page into rows of cell strings."""
-    raw = Path(path).read_bytes() if data is None else data
-    text, encoding = decode(raw)
+    text, encoding = decode(Path(path).read_bytes() if data is None else data)
     return RawDocument(str(path), "text", tuple(text_rows(text)), encoding)
 
 
@@ -48,7 +50,7 @@ def text_rows(text: str) -> list[RawRow]:
         plain.append(len(rows))
         rows.append(RawRow((cell,)))
 
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in lines(text):
         if printed_blank(line) and not line.startswith("\t"):
             single(BLANK)
         elif line.strip() in ("", "|") and not line.startswith("\t"):
@@ -77,6 +79,17 @@ def text_rows(text: str) -> list[RawRow]:
             k for k in plain if k != EMPTY
         ]  # an empty line after every line separates, never a cell
     return _label_rows(rows, plain)
+
+
+def lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time (CRLF, CR or LF ends a line), as ``replace`` + ``split``
+    would give them, without two more copies of a large text and a list of all its lines at once.
+    """
+    start = 0
+    for m in _EOL.finditer(text):
+        yield text[start : m.start()]
+        start = m.end()
+    yield text[start:]
 
 
 def printed_blank(line: str) -> bool:
