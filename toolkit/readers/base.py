@@ -55,7 +55,7 @@ class OcrCell:
     angle: float = 0.0  # degrees the page image was rotated by to deskew it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: a long text file has a row per line
 class RawRow:
     """One table row (cells as printed) or one paragraph of prose (a single cell)."""
 
