@@ -97,20 +97,22 @@ def main() -> int:
     shutil.copytree(work / "older-out", out)
     outcomes = {"old": 0, "new": 0, "neither": 0, "unloadable": 0}
     warm = work / "kill-cache"
-    in_write = 0  # kills that left a staging folder: cut inside the write phase
+    in_write, seen = 0, set()  # kills that left a staging folder: cut inside the write phase
     for k in range(args.kills):
         if snapshot(out) == clean:  # start from the old dataset again so both outcomes can show
             shutil.rmtree(out)
             shutil.copytree(work / "older-out", out)
         extra = ("--no-cache",) if k % 2 else ("--cache", str(warm))
         proc = build(src, out, *extra, start_new_session=True)
-        time.sleep(rng.uniform(0.0, took * 1.1))
+        time.sleep(rng.uniform(0.0, took * 1.5))
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         proc.wait()
-        in_write += any(p.name.startswith(".kill-out.staging-") for p in work.iterdir())
+        staged = {p.name for p in work.iterdir() if p.name.startswith(".kill-out.staging-")}
+        in_write += bool(staged - seen)  # a new staging folder: this kill cut the write phase
+        seen |= staged
         now = snapshot(out)
         key = "old" if now == older else "new" if now == clean else "neither"
         if not loads(out):

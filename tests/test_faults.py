@@ -37,7 +37,7 @@ pytestmark = pytest.mark.corpus
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def leftovers(out: Path) -> list[str]:
@@ -268,3 +268,33 @@ def test_a_path_that_does_not_exist_exits_2_naming_it_and_writes_nothing(tmp_pat
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and str(tmp_path / "corpus" / "nope") in lines[0]
     assert not (tmp_path / "X").exists()
+
+
+# ---- what a person put in or beside the output folder -------------------------------------------
+
+
+def test_files_a_person_added_to_the_dataset_folder_survive_a_rebuild(clean, tmp_path):
+    src, want, cache, older = clean
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in older.items():
+        (out / name).write_bytes(data)
+    (out / "README.md").write_text("notes on this dataset\n")
+    (out / "figures").mkdir()
+    (out / "figures" / "a.png").write_bytes(b"png")
+    in_process_build(src, out, cache)
+    now = snapshot(out)
+    assert now.pop("README.md") == b"notes on this dataset\n"
+    assert (out / "figures" / "a.png").read_bytes() == b"png"
+    assert now == want
+
+
+def test_a_folder_that_is_not_a_dataset_is_refused_not_replaced(clean, tmp_path):
+    src, _, cache, _ = clean
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "chapter1.docx").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="not a dataset folder"):
+        in_process_build(src, out, cache)
+    assert snapshot(out) == {"chapter1.docx": b"mine"}
+    assert leftovers(out) == [f".{out.name}.lock"]

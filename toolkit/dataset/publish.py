@@ -93,8 +93,22 @@ def clean_stale(out: Path) -> list[Path]:
 def swap(new: Path, out: Path, keep: frozenset[str] = frozenset()) -> None:
     """Put the verified folder `new` in place of `out` atomically, then remove the old version.
 
-    Files of `out` that no build writes (a README a person put there) are carried over first; a
+    Entries of `out` that no build writes (a README a person put there) are carried over first; a
     folder that holds other things but no ``datapackage.json`` is refused rather than replaced.
+
+    Parameters
+    ----------
+    new : Path
+        The staged, verified folder (beside `out`, on the same file system).
+    out : Path
+        The dataset folder to replace (or create).
+    keep : frozenset of str
+        The names a build writes: not carried over from the old version.
+
+    Raises
+    ------
+    FileExistsError
+        If `out` is not a folder, or holds files but no ``datapackage.json``.
     """
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise FileExistsError(f"{out} is not a folder; refusing to replace it with a dataset")
@@ -105,9 +119,12 @@ def swap(new: Path, out: Path, keep: frozenset[str] = frozenset()) -> None:
                 f"{out} holds files but no datapackage.json: not a dataset folder; "
                 "refusing to replace it (choose an empty or new --out)"
             )
-        for p in entries:
-            if p.name not in keep and p.is_file() and not p.name.startswith("."):
-                shutil.copy2(p, new / p.name)
+        for p in entries:  # whatever a person added: carried over, never lost with the old version
+            if p.name not in keep:
+                if p.is_dir() and not p.is_symlink():
+                    shutil.copytree(p, new / p.name, symlinks=True)
+                else:
+                    shutil.copy2(p, new / p.name, follow_symlinks=False)
         _fsync_dir(new)
         if _exchange(new, out):
             shutil.rmtree(new)  # `new` now names the old version

@@ -152,7 +152,13 @@ def read_report(path: str | Path) -> Report:
     """
     doc = read_document(path)  # raises ReadError naming the file
     try:
-        return build_report(doc, Path(path).read_bytes())
+        report = build_report(doc)  # the file's bytes are not held while its rows are matched
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+        report.meta["sha256"] = h.hexdigest()
+        return report
     except ReadError as exc:
         raise exc.naming(Path(path)) from exc.__cause__
     except (MemoryError, ImportError):
