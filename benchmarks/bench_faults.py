@@ -9,9 +9,10 @@ Every build runs `python -m toolkit build` of this checkout in its own process (
 - pairs: two builds start at once into one folder (half the trials with an empty shared cache,
   half with a warm one); both must exit 0 and leave the folder byte-identical to a clean build.
 - kills: a build into a folder holding an older dataset is SIGKILLed (with its workers) at a
-  random instant of its run (cold or warm cache, alternately); `load_dataset` must succeed and the
-  folder be the old dataset or the new one, byte for byte; after the sweep one more build must
-  leave no staging folder behind.
+  random instant of its run, or (every other pair of trials) a random instant up to 0.1 s after its
+  staging folder appears, i.e. inside the write phase (cold or warm cache, alternately);
+  `load_dataset` must succeed and the folder be the old dataset or the new one, byte for byte;
+  after the sweep one more build must leave no staging folder behind.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def build(src: Path, out: Path, *extra: str, **kw) -> subprocess.Popen:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.is_dir() else {}
+
+
+def staging(work: Path) -> set[str]:
+    return {p.name for p in work.iterdir() if p.name.startswith(".kill-out.staging-")}
 
 
 def loads(out: Path) -> bool:
@@ -104,15 +109,21 @@ def main() -> int:
             shutil.copytree(work / "older-out", out)
         extra = ("--no-cache",) if k % 2 else ("--cache", str(warm))
         proc = build(src, out, *extra, start_new_session=True)
-        time.sleep(rng.uniform(0.0, took * 1.5))
+        if k % 4 < 2:  # anywhere in the run
+            time.sleep(rng.uniform(0.0, took * 1.5))
+        else:  # inside the write phase: once the staging folder appears, a random instant later
+            until = time.monotonic() + 3 * took
+            while time.monotonic() < until and proc.poll() is None and not staging(work):
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0.0, 0.1))
+        cut = bool(staging(work) - seen)  # this build's staging folder exists as it is killed
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         proc.wait()
-        staged = {p.name for p in work.iterdir() if p.name.startswith(".kill-out.staging-")}
-        in_write += bool(staged - seen)  # a new staging folder: this kill cut the write phase
-        seen |= staged
+        in_write += cut
+        seen |= staging(work)
         now = snapshot(out)
         key = "old" if now == older else "new" if now == clean else "neither"
         if not loads(out):
@@ -126,7 +137,7 @@ def main() -> int:
         f"{args.kills - outcomes['unloadable']}/{args.kills}; old dataset {outcomes['old']}, "
         f"new {outcomes['new']}, anything else {outcomes['neither'] + outcomes['unloadable']}"
     )
-    print(f"  {in_write} of the kills cut the write phase (they left a staging folder)")
+    print(f"  {in_write} of the kills cut the write phase (a staging folder existed when killed)")
     print(f"  beside the folder after the kills: {left_before}; after the next build: {left}")
     bad += outcomes["neither"] + outcomes["unloadable"] + (left != [".kill-out.lock"])
     print("all promises held" if not bad else f"{bad} broken promise(s)")

@@ -196,8 +196,8 @@ def _hash(src: Source) -> None:
     """The content hash, read without blocking: a file swapped for a FIFO is refused."""
     try:
         fd = os.open(src.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        src.error = ("open", type(exc).__name__, _why(exc))
+    except OSError as exc:  # unreadable (permissions), or gone since the walk
+        src.error = ("discover", type(exc).__name__, _why(exc))
         return
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
