@@ -298,3 +298,16 @@ def test_a_folder_that_is_not_a_dataset_is_refused_not_replaced(clean, tmp_path)
         in_process_build(src, out, cache)
     assert snapshot(out) == {"chapter1.docx": b"mine"}
     assert leftovers(out) == [f".{out.name}.lock"]
+
+
+def test_the_datapackage_names_the_version_commit_and_every_source(clean):
+    import json
+
+    src, want, _, _ = clean
+    meta = json.loads(want["datapackage.json"])["x-toolkit"]
+    assert meta["version"] == toolkit.__version__
+    assert meta["commit"] is None or len(meta["commit"]) == 40
+    assert meta["sources"] == [
+        {"file": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        for p in sorted(src.iterdir())
+    ]
