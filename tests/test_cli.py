@@ -41,6 +41,7 @@ def test_bad_input_is_one_line_and_exit_2(name, tmp_path):
         assert result.stdout == ""
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(str(path)), result.stderr
+        assert lines[0].count(name) == 1, result.stderr  # the file named once, not twice
         assert "Traceback" not in result.stderr
 
 

@@ -262,12 +262,12 @@ def test_cache_skips_unchanged_files_rereads_changed_ones_and_may_be_deleted(sma
     assert (third.stats["extracted"], third.stats["cache_hits"]) == (1, 5)
     rid = third.reports.set_index("file").loc["pingtan-zone-2021.txt", "report_id"]
     assert rid != first.reports.set_index("file").loc["pingtan-zone-2021.txt", "report_id"]
-    # a damaged entry is a miss, and so is a deleted cache
+    # a damaged entry is a miss (with a warning naming the file), and so is a deleted cache
     entry = next(p for p in cache.rglob("*") if p.is_file() and p.name.startswith(rid))
     entry.write_bytes(entry.read_bytes()[:10])
-    assert (
-        toolkit.read_corpus(small, cache=cache, progress=False, executor=ex).stats["extracted"] == 1
-    )
+    with pytest.warns(RuntimeWarning, match="pingtan-zone-2021.txt"):
+        damaged = toolkit.read_corpus(small, cache=cache, progress=False, executor=ex)
+    assert damaged.stats["extracted"] == 1
     shutil.rmtree(cache)
     fresh = toolkit.read_corpus(small, cache=cache, progress=False, executor=ex)
     assert fresh.stats["extracted"] == 6
@@ -277,14 +277,14 @@ def test_cache_skips_unchanged_files_rereads_changed_ones_and_may_be_deleted(sma
 
 @pytest.mark.corpus
 def test_an_exception_in_one_file_is_an_error_row(small, monkeypatch, tmp_path):
-    real = toolkit.dataset.corpus.read_report
+    real = toolkit.dataset.worker.read_report
 
     def flaky(path):
         if Path(path).name == "pingtan-zone-2022.txt":
             raise ZeroDivisionError("boom")
         return real(path)
 
-    monkeypatch.setattr(toolkit.dataset.corpus, "read_report", flaky)
+    monkeypatch.setattr(toolkit.dataset.worker, "read_report", flaky)
     with ThreadPoolExecutor(2) as ex:
         ds = toolkit.read_corpus(small, cache=tmp_path / "c", progress=False, executor=ex)
     err = ds.errors.set_index("file").loc["pingtan-zone-2022.txt"]
@@ -378,17 +378,15 @@ def test_a_file_that_needs_too_much_memory_is_stopped_by_the_cap():
 def test_a_timeout_in_read_corpus_is_an_error_row_and_is_tried_again_next_time(
     small, monkeypatch, tmp_path
 ):
-    real = toolkit.dataset.corpus.read_report
+    real = toolkit.dataset.worker.read_report
 
     def slow(path):
         if Path(path).name == "pingtan-zone-2020.txt":
             time.sleep(5)
         return real(path)
 
-    monkeypatch.setattr(toolkit.dataset.corpus, "read_report", slow)
-    monkeypatch.setattr(
-        toolkit.dataset.corpus, "robust_map", functools.partial(robust_map, grace=0.2)
-    )
+    monkeypatch.setattr(toolkit.dataset.worker, "read_report", slow)
+    monkeypatch.setattr(toolkit.dataset.run, "robust_map", functools.partial(robust_map, grace=0.2))
     with ThreadPoolExecutor(2) as ex:
         ds = toolkit.read_corpus(
             small, cache=tmp_path / "c", progress=False, executor=ex, timeout=1.5

@@ -36,7 +36,7 @@ def built(folder, tmp_path_factory) -> tuple[Path, Path, dict]:
     """(out, cache, stats) of one build with a fresh cache."""
     tmp = tmp_path_factory.mktemp("built")
     stats = store.build(
-        [folder, folder.parent / "missing.txt"],
+        [folder],
         tmp / "out",
         cache=tmp / "cache",
         progress=False,
@@ -55,7 +55,7 @@ def test_build_writes_every_table_twice_and_a_datapackage(built):
         stats["verified"],
         stats["flagged"],
         stats["failed"],
-    ) == (7, 6, 3, 1, 3)
+    ) == (6, 6, 3, 1, 2)
     errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
     assert errors.to_dict("records") == [
         {
@@ -66,21 +66,14 @@ def test_build_writes_every_table_twice_and_a_datapackage(built):
             "message": "the file is empty",
         },  # e3b0c442…: the sha256 of no bytes
         {
-            "file": "missing.txt",
-            "report_id": "",
-            "stage": "open",
-            "error": "FileNotFoundError",
-            "message": "No such file or directory",
-        },
-        {
             "file": "news.html",
-            "report_id": errors.report_id[2],
+            "report_id": errors.report_id[1],
             "stage": "match",
             "error": "ReadError",
-            "message": errors.message[2],
+            "message": errors.message[1],
         },
     ]
-    assert errors.message[2].startswith(
+    assert errors.message[1].startswith(
         "no report here"
     )  # the reader's words; the stage and type are the corpus's
 
@@ -151,11 +144,11 @@ def test_datapackage_documents_fields_keys_and_codes_in_both_languages(built):
         "Cannot provide: information not held by this agency",
     )
     assert package["x-toolkit"]["summary"] == {
-        "files": 7,
+        "files": 6,
         "reports": 6,
         "verified": 3,
         "flagged": 1,
-        "failed": 3,
+        "failed": 2,
         "duplicates": 0,
     }
 
@@ -191,7 +184,7 @@ def csv_rows(path: Path) -> list[dict]:
 @pytest.mark.corpus
 def test_rebuilds_are_byte_identical_with_and_without_the_cache(built, folder, tmp_path):
     out, cache, _ = built
-    paths = [folder, folder.parent / "missing.txt"]
+    paths = [folder]
     again = store.build(paths, tmp_path / "again", cache=cache, progress=False)
     fresh = store.build(paths, tmp_path / "fresh", cache=False, progress=False, workers=2)
     assert (again["extracted"], again["cache_hits"]) == (0, 6)
@@ -208,7 +201,7 @@ def test_rebuilds_are_byte_identical_with_and_without_the_cache(built, folder, t
 @pytest.mark.corpus
 def test_load_dataset_gives_back_what_read_corpus_gives(built, folder, tmp_path):
     out, cache, _ = built
-    ds = toolkit.read_corpus([folder, folder.parent / "missing.txt"], cache=cache, progress=False)
+    ds = toolkit.read_corpus([folder], cache=cache, progress=False)
     for source in ("parquet", "csv"):
         back = toolkit.load_dataset(out)
         for name in ("reports", "cells", "checks", "errors"):
@@ -225,9 +218,7 @@ def test_load_dataset_gives_back_what_read_corpus_gives(built, folder, tmp_path)
 
 @pytest.mark.corpus
 def test_an_in_memory_dataset_saves_to_the_same_bytes_as_a_streamed_build(built, folder, tmp_path):
-    ds = toolkit.read_corpus(
-        [folder, folder.parent / "missing.txt"], cache=built[1], progress=False
-    )
+    ds = toolkit.read_corpus([folder], cache=built[1], progress=False)
     store.save_dataset(ds, tmp_path / "saved")
     for name in NAMES:
         assert (tmp_path / "saved" / name).read_bytes() == (built[0] / name).read_bytes(), name

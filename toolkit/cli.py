@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # a closed pager is not an error
         return EXIT_VERIFIED
     except ReadError as exc:
-        print(f"{args.file}: cannot read ({exc.stage}): {exc}", file=sys.stderr)
+        print(f"{args.file}: cannot read ({exc.stage}): {exc.reason}", file=sys.stderr)
         return EXIT_UNREADABLE
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback, whatever the file did
         print(

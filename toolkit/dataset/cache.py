@@ -1,8 +1,10 @@
 """Per-file results keyed by content hash and extraction code: an unchanged corpus is read once.
 
-An entry is one file: a JSON line (the head: status, meta, the few values cross-report checks need),
-then the zlib-compressed JSON body (cells and checks). Writes are atomic; a missing, partial or
-unreadable entry is a miss, so the whole cache is safe to delete at any time.
+An entry is one file: a line with the sha256 of the rest and of the source document, a JSON line
+(the head: status, meta, the few values cross-report checks need), then the zlib-compressed JSON
+body (cells and checks). Writes are atomic and locked; an entry that is missing, partial or fails
+its checks is a miss (the file is read again), so the cache can never change a dataset and is safe
+to delete at any time.
 """
 
 from __future__ import annotations
@@ -114,58 +116,108 @@ def _version(dist: str) -> str:
         return "-"
 
 
+# an entry: MAGIC, the sha256 of the payload, the sha256 of the source, a newline, the payload
+MAGIC = b"OGI2"
+STATUSES = frozenset({"verified", "repaired", "partial", "inconsistent", "failed"})
+LOCK_TIMEOUT = 600.0  # seconds to wait for another build writing the same entry
+
+
 class Cache:
-    """Head/body entries under root/<code key>/<sha[:2]>/<sha>; counts hits, misses and stores."""
+    """Verified head/body entries under root/<code key>/<sha[:2]>/<sha>; counts hits, misses,
+    stores and the entries it discarded.
+
+    An entry is ``OGI2 <sha256 of payload> <sha256 of source>\n`` and the payload: the head as one
+    JSON line, then the zlib-compressed JSON body. Reading checks both hashes and the head's shape;
+    an entry that fails is discarded (a miss, listed in `discarded`), never trusted.
+    """
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.dir = self.root / code_key()
         self.hits = self.misses = self.stores = 0
+        self.discarded: list[tuple[str, str]] = []  # (sha256, why) of entries that failed to verify
 
     def path(self, sha256: str) -> Path:
         return self.dir / sha256[:2] / sha256
 
     def head(self, sha256: str) -> dict | None:
-        """The head of an entry (no body decoded), or None; counts a hit or a miss."""
-        try:
-            with self.path(sha256).open("rb") as fh:
-                head = json.loads(fh.readline())
-        except (OSError, ValueError):
+        """The verified head of an entry, or None (missing or damaged); counts a hit or a miss."""
+        head, _ = self._read(sha256, body=False)
+        if head is None:
             self.misses += 1
             return None
         self.hits += 1
         return head
 
     def entry(self, sha256: str) -> tuple[dict | None, dict | None]:
-        """(head, body) of an entry in one read, or (None, None) where it is missing or damaged."""
+        """(head, body) of a verified entry, or (None, None) where it is missing or damaged."""
+        return self._read(sha256, body=True)
+
+    def _read(self, sha256: str, *, body: bool) -> tuple[dict | None, dict | None]:
         try:
             data = self.path(sha256).read_bytes()
-            cut = data.index(b"\n")
-            return json.loads(data[:cut]), json.loads(zlib.decompress(data[cut + 1 :]))
-        except (OSError, ValueError, zlib.error):
+        except OSError:
+            return None, None
+        try:
+            return parse_entry(data, sha256, body=body)
+        except ValueError as exc:
+            self.discarded.append((sha256, str(exc)))
             return None, None
 
     def put(self, sha256: str, head: dict, body: dict | None) -> None:
-        """Write an entry atomically (temporary file + rename): a crash leaves no partial entry."""
+        """Write an entry atomically (unique temporary file, fsync, rename) under its lock."""
+        from filelock import FileLock
+
         path = self.path(sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(
-            path, _dumps(head) + b"\n" + zlib.compress(_dumps(body or {}), 1), durable=False
-        )
+        # one lock per shard folder (not per entry: that would double the cache's files)
+        with FileLock(path.parent / ".lock", timeout=LOCK_TIMEOUT):
+            write_atomic(path, make_entry(sha256, head, body))
         self.stores += 1
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """A temporary file beside `path`, then a rename: readers see the old file or the new one."""
+def make_entry(sha256: str, head: dict, body: dict | None) -> bytes:
+    """The bytes of an entry: a line naming its payload's and its source's sha256, the payload."""
+    payload = _dumps(head) + b"\n" + zlib.compress(_dumps(body or {}), 1)
+    digest = hashlib.sha256(payload).hexdigest()
+    return MAGIC + f" {digest} {sha256}\n".encode() + payload
+
+
+def parse_entry(data: bytes, sha256: str, *, body: bool = True) -> tuple[dict, dict | None]:
+    """(head, body or None) of an entry's bytes, checked; ValueError saying what is wrong."""
+    first, sep, payload = data.partition(b"\n")
+    parts = first.split(b" ")
+    if not sep or len(parts) != 3 or parts[0] != MAGIC:
+        raise ValueError("not an entry of this format (truncated, or written by an older toolkit)")
+    if parts[2].decode("ascii", "replace") != sha256:
+        raise ValueError("the entry was made from another file")
+    if hashlib.sha256(payload).hexdigest() != parts[1].decode("ascii", "replace"):
+        raise ValueError("the entry's bytes do not match its checksum (damaged)")
+    line, _, packed = payload.partition(b"\n")
+    try:
+        head = json.loads(line)
+        decoded = json.loads(zlib.decompress(packed)) if body else None
+    except (ValueError, zlib.error) as exc:  # a checksum of bad bytes: written by a bug
+        raise ValueError(f"the entry does not parse ({type(exc).__name__})") from None
+    if not isinstance(head, dict) or head.get("status") not in STATUSES:
+        raise ValueError("the entry's head is not a result")
+    if head["status"] == "failed" and not isinstance(head.get("error"), dict):
+        raise ValueError("the entry's failure names no error")
+    if body and not isinstance(decoded, dict):
+        raise ValueError("the entry's body is not a result")
+    return head, decoded
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """A uniquely named temporary file beside `path`, fsynced, then a rename: readers see the old
+    file or the new one, and two writers never share a temporary file.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            if (
-                durable
-            ):  # survives a power cut too (a cache entry need not: it is checked on reading)
-                fh.flush()
-                os.fsync(fh.fileno())
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -150,7 +150,7 @@ def local_pool(workers: int, memory_limit: int | None) -> ProcessPoolExecutor:
     for method in _working_method or _start_methods():
         ctx = mp.get_context(method)
         if method == "forkserver":
-            ctx.set_forkserver_preload(["toolkit.dataset.corpus"])
+            ctx.set_forkserver_preload(["toolkit.dataset.run"])
         pool = ProcessPoolExecutor(
             workers, mp_context=ctx, initializer=init_worker, initargs=(memory_limit, os.getpid())
         )

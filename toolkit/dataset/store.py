@@ -1,10 +1,13 @@
 """The dataset on disk: Parquet and CSV per table plus a Frictionless datapackage.json; atomic,
 deterministic, streamed.
 
-Every file is written under a temporary name and renamed into place, datapackage.json last; the
-package records each file's sha256, so a folder torn by a crash between renames is detected on load.
-Rows arrive sorted (reports by report_id, cells in schema order), numbers are printed in their
-shortest exact form, and Parquet carries no timestamps: the same inputs give byte-identical files.
+A build publishes a folder whole or not at all (see `publish`): every file is written into a fresh
+staging folder, checked against the datapackage.json that records its sha256, and the folder is
+swapped in; one build at a time holds the output folder's lock. The package also records the
+toolkit version, the git commit it ran from (null outside a git checkout) and the sha256 of every
+source document. Rows arrive sorted (reports by report_id, cells in schema order), numbers are
+printed in their shortest exact form, and Parquet carries no timestamps: the same inputs give
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +26,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from toolkit.dataset.corpus import CorpusRun, Dataset
+from toolkit.dataset.corpus import Dataset
+from toolkit.dataset.publish import git_commit, locked, staging, swap
+from toolkit.dataset.run import CorpusRun
 from toolkit.schema import fields
 from toolkit.schema.fields import format_value
 
@@ -51,9 +57,34 @@ TITLES = {
 
 
 def build(paths, out: str | Path, **options) -> dict:
-    """Read a corpus and write it to `out` without holding it in memory; returns the run's stats."""
+    """Read a corpus and publish it as the dataset folder `out`, without holding it in memory.
+
+    Parameters
+    ----------
+    paths : str, Path or iterable of them
+        Files and folders, as :func:`toolkit.read_corpus` takes them.
+    out : str or Path
+        The dataset folder: replaced whole, or left as it was if the build fails or is killed.
+    **options
+        manifest, executor, cache, workers, timeout, memory_limit, progress.
+
+    Returns
+    -------
+    dict
+        The run's stats (files, reports, verified, flagged, failed, duplicates, cache hits).
+
+    Raises
+    ------
+    FileNotFoundError
+        If a path does not exist.
+    FileExistsError
+        If `out` holds files but is not a dataset folder.
+    OSError
+        If the folder cannot be written (read-only, full); the old dataset stays.
+    """
     with CorpusRun(paths, **options) as run:
-        write(out, run.chunks(), fields.rows_of(run.errors(), "errors"), run.stats)
+        sources = [(s.file, s.sha256) for s in run.kept]
+        write(out, run.chunks(), fields.rows_of(run.errors(), "errors"), run.stats, sources)
     return run.stats
 
 
@@ -63,49 +94,87 @@ def save_dataset(dataset: Dataset, out: str | Path) -> None:
         name: fields.rows_of(getattr(dataset, name), name)
         for name in ("reports", "cells", "checks")
     }
-    write(out, [chunk], fields.rows_of(dataset.errors, "errors"), dataset.stats)
+    sources = list(zip(dataset.reports.file, dataset.reports.sha256))
+    write(out, [chunk], fields.rows_of(dataset.errors, "errors"), dataset.stats, sources)
 
 
 def write(
-    out: str | Path, chunks: Iterable[dict[str, list[tuple]]], errors: list[tuple], stats: dict
+    out: str | Path,
+    chunks: Iterable[dict[str, list[tuple]]],
+    errors: list[tuple],
+    stats: dict,
+    sources: Iterable[tuple[str, str]] = (),
 ) -> None:
-    """Stream chunks of row tuples and the error rows into `out`, then the datapackage,
-    atomically.
+    """Stream chunks of row tuples and the error rows into a staging folder, verify it against its
+    datapackage, and swap it in as `out`: the folder is the old dataset or the new one, never torn.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.tmp"):
-        stale.unlink()
-    writers = {name: _Writer(out, name) for name in TABLES}
+    with locked(out):
+        stage = staging(out)
+        try:
+            files = _write_tables(stage, chunks, errors)
+            package = descriptor(files, stats, sources)
+            text = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
+            _write_bytes(stage / "datapackage.json", text.encode())
+            verify(stage)
+            swap(stage, out, keep=frozenset(NAMES))
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+
+
+NAMES = [f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")] + ["datapackage.json"]
+
+
+def _write_tables(folder: Path, chunks, errors: list[tuple]) -> dict:
+    """Every table's Parquet and CSV into `folder`; their sizes, hashes and row counts."""
+    writers = {name: _Writer(folder, name) for name in TABLES}
     try:
         for chunk in chunks:
             for name, rows in chunk.items():
                 writers[name].add(rows)
         writers["errors"].add(errors)
         writers["codes"].add([fields.record("codes", r) for r in fields.codes().to_dict("records")])
-        files = {name: w.close() for name, w in writers.items()}
+        return {name: w.close() for name, w in writers.items()}
     except BaseException:
         for w in writers.values():
             w.abort()
         raise
-    package = descriptor(files, stats)
-    tmp = out / ".datapackage.json.tmp"
-    _write_bytes(tmp, (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode())
-    for w in writers.values():
-        w.commit()
-    os.replace(tmp, out / "datapackage.json")
+
+
+def verify(folder: str | Path) -> None:
+    """Check every file of a dataset folder against its datapackage.json (size and sha256).
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Raises
+    ------
+    ValueError
+        Naming the first file that does not match.
+    """
+    folder = Path(folder)
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for res in package["resources"]:
+        for entry in (res, res.get("x-parquet")):
+            if entry and _digest(folder / entry["path"]) != {
+                "hash": entry["hash"],
+                "bytes": entry["bytes"],
+            }:
+                raise ValueError(f"{folder / entry['path']} does not match its datapackage.json")
 
 
 class _Writer:
-    """One resource: a Parquet file in fixed-size row groups and a CSV file, both under temporary
-    names.
+    """One resource: a Parquet file in fixed-size row groups and a CSV file, in the staging
+    folder.
     """
 
     def __init__(self, out: Path, name: str) -> None:
         self.out, self.name = out, name
         self.schema = fields.arrow_schema(name)
         self.format = [CSV_FORMAT[t] for _, t in fields.columns(name)]
-        self.tmp = {ext: out / f".{name}.{ext}.tmp" for ext in ("parquet", "csv")}
+        self.tmp = {ext: out / f"{name}.{ext}" for ext in ("parquet", "csv")}
         self.parquet = pq.ParquetWriter(
             self.tmp["parquet"], self.schema, compression="zstd", version="2.6"
         )
@@ -149,17 +218,12 @@ class _Writer:
             os.fsync(fh.fileno())
         return {ext: _digest(path) for ext, path in self.tmp.items()} | {"rows": self.rows}
 
-    def commit(self) -> None:
-        for ext, path in self.tmp.items():
-            os.replace(path, self.out / f"{self.name}.{ext}")
-
     def abort(self) -> None:
+        """Close both files (the staging folder they are in is removed by the caller)."""
         try:
             self.parquet.close()
-            self.csv_file.close()
         finally:
-            for path in self.tmp.values():
-                path.unlink(missing_ok=True)
+            self.csv_file.close()
 
 
 @lru_cache(maxsize=4096)  # small counts repeat a great deal; a bounded cache keeps memory flat
@@ -190,11 +254,18 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def descriptor(files: dict, stats: dict) -> dict:
+def descriptor(files: dict, stats: dict, sources: Iterable[tuple[str, str]] = ()) -> dict:
     """The Frictionless data package: CSV resources with typed schemas, keys and bilingual
-    descriptions.
+    descriptions; under ``x-toolkit`` the version, commit, summary and every source's sha256.
     """
     summary = {k: stats.get(k, 0) for k in SUMMARY_KEYS}
+    provenance = {
+        "name": "ogi-toolkit",
+        "version": fields.TOOLKIT_VERSION,
+        "commit": git_commit(),
+        "summary": summary,
+        "sources": [{"file": f, "sha256": h} for f, h in sorted(sources)],
+    }
     return {
         "name": "ogi-annual-reports",
         "title": (
@@ -209,7 +280,7 @@ def descriptor(files: dict, stats: dict) -> dict:
             "reports. An empty field is NA (missing), never 0 in disguise."
         ),
         "version": fields.TOOLKIT_VERSION,
-        "x-toolkit": {"name": "ogi-toolkit", "version": fields.TOOLKIT_VERSION, "summary": summary},
+        "x-toolkit": provenance,
         "resources": [_resource(name, files[name]) for name in TABLES],
     }
 

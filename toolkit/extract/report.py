@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -274,8 +275,23 @@ def read_report(path: str | Path) -> Report:
     >>> report.status  # doctest: +SKIP
     'verified'
     """
-    doc = read_document(path)
-    return build_report(doc, Path(path).read_bytes())
+    doc = read_document(path)  # raises ReadError naming the file
+    try:
+        report = build_report(doc)  # the file's bytes are not held while its rows are matched
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+        report.meta["sha256"] = h.hexdigest()
+        return report
+    except ReadError as exc:
+        raise exc.naming(Path(path)) from exc.__cause__
+    except (MemoryError, ImportError):
+        raise  # a resource limit or a toolkit bug, not a fact about the document
+    except Exception as exc:  # noqa: BLE001 - what a bad document trips is a ReadError naming where
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        msg = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
+        raise ReadError(msg, stage="extract").naming(Path(path)) from exc
 
 
 def build_report(doc: RawDocument, data: bytes = b"") -> Report:

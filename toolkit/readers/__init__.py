@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from toolkit.readers.base import RawDocument, RawRow, ReadError
@@ -11,13 +13,49 @@ MAX_BYTES = 200 * 1024 * 1024
 
 
 def read_document(path: str | Path) -> RawDocument:
-    """Any supported file -> RawDocument, or ReadError naming why not."""
+    """Any supported file -> RawDocument.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    RawDocument
+
+    Raises
+    ------
+    ReadError
+        For any file that cannot be read, whatever a library raised inside; its message names
+        the file. Only MemoryError (a resource limit, not a fact about the file) and ImportError
+        (a bug of the toolkit) pass through.
+    """
     path = Path(path)
-    if not path.exists():
-        raise ReadError("no such file", stage="open")
-    if path.is_dir():
+    try:
+        return _read(path)
+    except ReadError as exc:
+        raise exc.naming(path) from exc.__cause__
+    except (MemoryError, ImportError):
+        raise  # a resource limit, or the toolkit's own bug: not a fact about the file
+    except Exception as exc:  # noqa: BLE001 - a library's error on a damaged file is a ReadError
+        stage = "sniff" if isinstance(exc, UnicodeError) else "open"
+        raise ReadError(f"damaged ({type(exc).__name__}: {exc})", stage=stage).naming(path) from exc
+
+
+def _read(path: Path) -> RawDocument:
+    """Open (regular files only: a FIFO or device is never read), sniff and hand to the reader."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ReadError("no such file", stage="open") from None
+    except OSError as exc:
+        raise ReadError(exc.strerror or str(exc), stage="open") from None
+    if stat.S_ISDIR(st.st_mode):
         raise ReadError("a directory, not a file", stage="open")
-    if path.stat().st_size > MAX_BYTES:
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError("not a regular file (a FIFO, socket or device); not read", stage="open")
+    if st.st_size > MAX_BYTES:
         raise ReadError(f"larger than {MAX_BYTES // 2**20} MiB", stage="open")
     data = path.read_bytes()
     kind = sniff(data)

@@ -9,11 +9,36 @@ from typing import NamedTuple
 
 
 class ReadError(Exception):
-    """A file the toolkit cannot read; the message names the reason (the caller adds the file)."""
+    """A file the toolkit cannot read: ``str(exc)`` names the file and the reason.
 
-    def __init__(self, message: str, *, stage: str = "read") -> None:
+    Attributes
+    ----------
+    reason : str
+        Why, without the file name (what the dataset's ``errors`` table stores beside ``file``).
+    stage : str
+        Where it arose: ``open``, ``sniff``, ``convert``, ``match``, ``extract`` ...
+    file : str or None
+        The file's name, once the reader that raised it knows which file it was.
+    """
+
+    def __init__(self, message: str, *, stage: str = "read", file: str | None = None) -> None:
         super().__init__(message)
-        self.stage = stage
+        self.reason, self.stage, self.file = message, stage, file
+
+    def naming(self, path) -> ReadError:
+        """This error with the file's name in its message (once: names already given stay)."""
+        if self.file is None:
+            self.file = getattr(path, "name", None) or str(path).rsplit("/", 1)[-1]
+            self.args = (f"{_printable(self.file)}: {self.reason}",)
+        return self
+
+
+def _printable(name: str) -> str:
+    """A file name that can be printed and stored: undecodable bytes as ``\\xNN``."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -45,7 +70,7 @@ class Where(NamedTuple):
     path: str | None = None  # e.g. /html/body/table[2]/tbody/tr[5]/td[3]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: a long text file has a row per line
 class RawRow:
     """One table row (cells as printed) or one paragraph of prose (a single cell)."""
 

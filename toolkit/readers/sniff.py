@@ -26,7 +26,8 @@ def sniff(data: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+            # a damaged directory raises what zipfile's parsing meets (UnicodeDecodeError, ...)
             raise ReadError(f"a damaged zip archive ({exc})", stage="sniff") from None
         if "word/document.xml" in names:
             return "docx"

@@ -21,8 +21,7 @@ NEWLINE = re.compile(r"\r\n|\r|\n")
 
 def read_text(path: str | Path, *, data: bytes | None = None) -> RawDocument:
     """Read a text dump of a report page into rows of cell strings."""
-    raw = Path(path).read_bytes() if data is None else data
-    text, encoding = decode(raw)
+    text, encoding = decode(Path(path).read_bytes() if data is None else data)
     return RawDocument(str(path), "text", tuple(text_rows(text)), encoding)
 
 

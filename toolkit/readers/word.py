@@ -11,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -127,7 +128,15 @@ def _open_body(data: bytes):
 
     try:
         return docx.Document(BytesIO(data)).element.body
-    except (KeyError, ValueError, LxmlError, zipfile.BadZipFile, OpcError) as exc:
+    except (
+        KeyError,
+        ValueError,
+        EOFError,
+        zlib.error,
+        LxmlError,
+        zipfile.BadZipFile,
+        OpcError,
+    ) as exc:
         raise ReadError(f"a damaged DOCX ({type(exc).__name__}: {exc})") from None
 
 
