@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -306,7 +307,10 @@ def test_the_datapackage_names_the_version_commit_and_every_source(clean):
     src, want, _, _ = clean
     meta = json.loads(want["datapackage.json"])["x-toolkit"]
     assert meta["version"] == toolkit.__version__
-    assert meta["commit"] is None or len(meta["commit"]) == 40
+    from toolkit._version import commit
+
+    assert meta["commit"] == commit()  # the checkout's commit, "+dirty" with uncommitted changes
+    assert meta["commit"] is None or re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", meta["commit"])
     assert meta["sources"] == [
         {"file": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
         for p in sorted(src.iterdir())

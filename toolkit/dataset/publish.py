@@ -16,11 +16,9 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 LOCK_WAIT = 3600.0  # seconds a build waits for another one writing the same folder
@@ -170,22 +168,3 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-@lru_cache(maxsize=1)
-def git_commit() -> str | None:
-    """The commit of the git checkout the toolkit runs from, or None (an installed package)."""
-    root = Path(__file__).resolve().parents[2]
-    if not (root / ".git").exists():
-        return None
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and len(commit) == 40 else None

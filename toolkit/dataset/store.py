@@ -26,8 +26,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from toolkit._version import commit
 from toolkit.dataset.corpus import Dataset
-from toolkit.dataset.publish import git_commit, locked, staging, swap
+from toolkit.dataset.publish import locked, staging, swap
 from toolkit.dataset.run import CorpusRun
 from toolkit.schema import fields
 from toolkit.schema.fields import format_value
@@ -262,7 +263,7 @@ def descriptor(files: dict, stats: dict, sources: Iterable[tuple[str, str]] = ()
     provenance = {
         "name": "ogi-toolkit",
         "version": fields.TOOLKIT_VERSION,
-        "commit": git_commit(),
+        "commit": commit(),
         "summary": summary,
         "sources": [{"file": f, "sha256": h} for f, h in sorted(sources)],
     }

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
+from toolkit import _version
 from toolkit._version import __version__
 
 LIBRARIES = ("pandas", "numpy", "pyarrow", "matplotlib")
@@ -28,25 +28,7 @@ def commit() -> str | None:
     --------
     >>> commit()
     """
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "pyproject.toml").is_file():
-        return None
-    try:
-        sha = _git(root, "rev-parse", "HEAD")
-        top = Path(_git(root, "rev-parse", "--show-toplevel")).resolve()
-        dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    if top != root:  # the toolkit sits inside some other repository
-        return None
-    return sha + ("+dirty" if dirty else "")
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=10
-    )
-    return done.stdout.strip()
+    return _version.commit()
 
 
 def dataset_sha256(path: str | Path) -> str:
