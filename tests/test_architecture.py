@@ -22,6 +22,7 @@ PACKAGE = Path(toolkit.__file__).resolve().parent
 # lower number = lower layer; a module may import its own layer or any lower one
 LAYERS = {
     "toolkit._version": 0,
+    "toolkit._repr": 0,
     "toolkit.schema": 0,
     "toolkit.normalize": 1,
     "toolkit.readers": 2,

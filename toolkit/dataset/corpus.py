@@ -9,7 +9,6 @@ checks, in chunks whose size does not depend on the corpus.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from toolkit import _repr
 from toolkit.dataset import export
 from toolkit.dataset.discover import Source, discover, read_manifest
 from toolkit.dataset.pool import MEMORY_LIMIT, TIMEOUT
@@ -104,20 +104,12 @@ class Dataset:
         ]
 
     def __repr__(self) -> str:
-        lines = [f"  {k}: {v}" for k, v in self._overview()]
-        hint = "  .reports / .cells / .checks / .errors are the tidy frames"
-        return "\n".join(["<Dataset>", *lines, hint])
+        hint = ".reports / .cells / .checks / .errors are the tidy frames"
+        return _repr.text("Dataset", self._overview(), hint)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in self._overview()
-        )
-        return (
-            f"<b>Dataset</b><table>{rows}</table><small><code>.reports</code>, "
-            "<code>.cells</code>, <code>.checks</code>, <code>.errors</code></small>"
-        )
+        attributes = [".reports", ".cells", ".checks", ".errors"]
+        return _repr.table("Dataset", self._overview(), attributes)
 
     def export(self, to: str, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
         """Write reports, cells, checks (and a panel from :func:`toolkit.panel`) for Stata or R.

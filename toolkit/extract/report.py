@@ -4,7 +4,6 @@ trusted."""
 from __future__ import annotations
 
 import hashlib
-import html
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit import schema
+from toolkit import _repr, schema
 from toolkit.extract import identify as meta
 from toolkit.extract import jurisdiction, match, narrative
 from toolkit.extract import pre2019 as legacy
@@ -207,21 +206,12 @@ class Report:
         ]
 
     def __repr__(self) -> str:
-        lines = [f"  {k}: {v}" for k, v in self._overview()]
-        hint = "  .table(name) for a table, .cells / .checks for the tidy frames, .summary()"
-        return "\n".join(["<Report>", *lines, hint])
+        hint = ".table(name) for a table, .cells / .checks for the tidy frames, .summary()"
+        return _repr.text("Report", self._overview(), hint)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in self._overview()
-        )
-        return (
-            f"<b>Report</b><table>{rows}</table>"
-            "<small><code>.table(name)</code>, <code>.cells</code>, <code>.checks</code>, "
-            "<code>.summary()</code></small>"
-        )
+        attributes = [".table(name)", ".cells", ".checks", ".summary()"]
+        return _repr.table("Report", self._overview(), attributes)
 
 
 def _whole(wide: pd.DataFrame) -> pd.DataFrame:
