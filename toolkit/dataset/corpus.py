@@ -132,15 +132,54 @@ class Dataset:
         return export.export(frames | ({"panel": panel} if panel is not None else {}), to, out)
 
     def to_stata(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
-        """:meth:`export` to labelled Stata ``.dta`` files (format 118, Unicode)."""
+        """:meth:`export` to labelled Stata ``.dta`` files (format 118, Unicode).
+
+        Parameters
+        ----------
+        out : str or Path
+            The folder to write into.
+        panel : DataFrame, optional
+            An agency-year panel (:func:`toolkit.panel`) to write beside the tables.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         return self.export("stata", out, panel=panel)
 
     def to_parquet(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
-        """:meth:`export` to Parquet files with a Frictionless ``datapackage.json``."""
+        """:meth:`export` to Parquet files with a Frictionless ``datapackage.json``.
+
+        Parameters
+        ----------
+        out : str or Path
+            The folder to write into.
+        panel : DataFrame, optional
+            An agency-year panel (:func:`toolkit.panel`) to write beside the tables.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         return self.export("parquet", out, panel=panel)
 
     def to_csv(self, out: str | Path, *, panel: pd.DataFrame | None = None) -> list[Path]:
-        """:meth:`export` to CSV files with a Frictionless ``datapackage.json``."""
+        """:meth:`export` to CSV files with a Frictionless ``datapackage.json``.
+
+        Parameters
+        ----------
+        out : str or Path
+            The folder to write into.
+        panel : DataFrame, optional
+            An agency-year panel (:func:`toolkit.panel`) to write beside the tables.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         return self.export("csv", out, panel=panel)
 
 
