@@ -45,8 +45,8 @@ def one(job: tuple[str, str, int]) -> tuple[str, str, bool, bool, bool, str]:
         path.write_bytes(data)
         try:
             report = read_report(path)
-        except ReadError:
-            return quirk, to, False, False, False, "failed"
+        except ReadError as exc:  # counted as failed; the first reason of each kind is printed
+            return quirk, to, False, False, False, f"failed ({exc.stage}: {exc.reason[:80]})"
     want = {(t, r, c): v for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
     got = {
         (t, r, c): (None if pd.isna(v) else float(v))

@@ -171,3 +171,19 @@ def test_a_text_layer_pdf_label_with_a_stray_space_and_a_wrapped_tail_reads_exac
         report, got, want = _read_back(tmp_path, cells, ["stray_space"], "pdf", seed)
         assert got == want, (seed, report.reasons)
         assert report.status == "verified"
+
+
+def test_a_pdf_rendered_after_another_keeps_the_glyphs_of_its_own_characters():
+    """Every CJK repertoire the PDF renderer builds was named alike, and reportlab keeps one face
+    per name: a Traditional-character report rendered after a Simplified one lost its Traditional
+    glyphs from the text layer (and read as no report at all)."""
+    import pypdfium2 as pdfium
+
+    write(quirked(random_cells(1, fmt="2021"), ["none"], seed=1), "pdf")
+    data = write(quirked(random_cells(2, fmt="2021"), ["traditional"], seed=2), "pdf")
+    pdf = pdfium.PdfDocument(data)
+    try:
+        text = pdf[0].get_textpage().get_text_bounded()
+    finally:
+        pdf.close()
+    assert "政府信息公開工作年度報告" in text

@@ -85,7 +85,9 @@ def cjk_font_path(chars: str = "") -> Path:
     wanted = base_repertoire() | {ord(c) for c in chars}
     extra = sorted(c for c in wanted - base_repertoire() if c in _source_cmap())
     tag = hashlib.sha256(",".join(map(str, extra)).encode()).hexdigest()[:12] if extra else "gb2312"
-    path = cache_dir() / f"NotoSansCJKsc-Regular-{VERSION}-{tag}.ttf"
+    # each repertoire is its own face, named by its tag: reportlab keeps one face per PostScript
+    # name, so two builds that shared a name drew the second document with the first one's glyphs
+    path = cache_dir() / f"NotoSansCJKsc-Faces-{VERSION}-{tag}.ttf"
     if not path.exists():
         _build(sorted(base_repertoire() | set(extra)), path)
     return path
@@ -131,7 +133,7 @@ def _build(codepoints: list[int], path: Path) -> None:
         {
             "familyName": FAMILY,
             "styleName": "Regular",
-            "psName": "NotoSansCJKsc-Regular",
+            "psName": f"NotoSansCJKsc-Regular-{path.stem.rsplit('-', 1)[-1]}",
             "copyright": (
                 "Copyright 2014-2021 Adobe (http://www.adobe.com/). SIL Open Font License 1.1"
             ),
