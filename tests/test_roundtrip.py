@@ -227,6 +227,33 @@ def test_text_run_emdash_blank_cell_is_reported() -> None:
         assert ("proactive", "licensing", "decisions") in read
 
 
+def test_text_run_blanks_that_print_as_nothing_never_give_a_wrong_proactive_number() -> None:
+    """A run-together dump whose blanks print as nothing: 行政强制-80 is blank|−8|0 and
+    行政处罚890 is 89|0|blank, but every cell printed would read blank|8|0 and 8|9|0, and that was
+    taken in a verified report. With no printed blank (/, —, 无) in the document to rule it out,
+    such a 主动公开 row is NA with an ambiguous_digits check; an unambiguous row (000) stays
+    read."""
+    cells = random_cells(0, fmt="2019")
+    rows = {
+        "coercion": [None, -8, 0],
+        "penalty": [89, 0, None],
+        "licensing": [0, 0, 0],
+    }
+    for row, values in rows.items():
+        cells.loc[(cells.table == "proactive") & (cells.row == row), "value"] = pd.array(
+            values, dtype="Float64"
+        )
+    with rendered(cells, "text-run", Style(blank="")) as path:
+        report = read_report(path)
+    got, want = as_dict(report.cells), as_dict(cells)
+    assert all(v is None or want[k] == v for k, v in got.items())  # nothing wrong
+    for row in ("coercion", "penalty"):
+        assert all(got[("proactive", row, c)] is None for c in ("prev_year_items", "change"))
+    assert [got[("proactive", "licensing", c)] for c in ("prev_year_items", "change")] == [0, 0]
+    notes = report.checks[report.checks.check == "ambiguous_digits"]
+    assert notes.detail.str.contains("printed as nothing").sum() >= 2
+
+
 # ---- html, docx, doc, pdf --------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import itertools
 import math
 
 from toolkit import schema
+from toolkit.extract import hidden_blanks
 from toolkit.extract.header_align import aligned
 from toolkit.extract.match import Blob, Flat, note
 from toolkit.extract.provenance import NONE as NO_PLACE
@@ -132,6 +133,7 @@ def resolve(
         ]
         checks += [_gate(b, table_cells, expand(table, fmt)) for b in mine if b.detached]
         cells += table_cells
+    checks += hidden_blanks.unproven(blobs, cells, flat)
     return cells, checks
 
 
