@@ -19,11 +19,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache
-from importlib import import_module, resources
+from importlib import resources
 
 import pandas as pd
 
-from toolkit.testing.render import document
+from toolkit.testing.render import document, write_document
 from toolkit.testing.render.model import TARGETS, Block, Cell, Document, Grid, Style
 from toolkit.testing.render.tables import unmerge
 
@@ -325,15 +325,7 @@ def write(doc: Document, to: str, style: Style | None = None) -> bytes:
         return markdown(doc)
     if to not in TARGETS:
         raise ValueError(f"unknown target {to!r}; choose one of {', '.join(FORMATS)}")
-    module, name = {
-        "text-lines": ("text", "lines"),
-        "text-pipe": ("text", "pipe"),
-        "text-run": ("text", "run"),
-        "html": ("html", "write"),
-        "docx": ("word", "write"),
-        "pdf": ("pdf", "write"),
-    }[to]
-    return getattr(import_module(f"toolkit.testing.render.{module}"), name)(doc, style)
+    return write_document(doc, to, style)
 
 
 def markdown(doc: Document) -> bytes:

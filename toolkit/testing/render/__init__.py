@@ -51,12 +51,19 @@ def render(
     if to not in TARGETS:
         raise ValueError(f"unknown target {to!r}; choose one of {', '.join(TARGETS)}")
     doc = document(cells, fmt=fmt, agency=agency, year=year, style=style)
-    module, name = _WRITERS[to]
-    data = getattr(import_module(f"{__name__}.{module}"), name)(doc, style or Style())
+    data = write_document(doc, to, style or Style())
     if path is None:
         return data
     Path(path).write_bytes(data)
     return Path(path)
+
+
+def write_document(doc: Document, to: str, style: Style) -> bytes:
+    """A document already built (see :func:`document`, or a quirked one) as the bytes of `to`."""
+    if to not in TARGETS:
+        raise ValueError(f"unknown target {to!r}; choose one of {', '.join(TARGETS)}")
+    module, name = _WRITERS[to]
+    return getattr(import_module(f"{__name__}.{module}"), name)(doc, style)
 
 
 def document(
