@@ -134,6 +134,7 @@ __all__ = [
     "Grid",
     "render",
     "document",
+    "write_document",
     "random_cells",
     "complete",
     "free_cells",
