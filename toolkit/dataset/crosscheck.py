@@ -161,7 +161,7 @@ def manifest_checks(manifest: Mapping, year_stated: int | None, sha256: str) -> 
             else f"the manifest lists sha256 {manifest['sha256']}; the file has {sha256}"
         )
         status = "ok" if same else "failed"
-        rows.append(check_row("source_hash", "report", "sha256", status, why, ok=same))
+        rows.append(check_row("source_hash", "report", "sha256", status, why))
     return rows
 
 
@@ -176,4 +176,4 @@ def _row(
     ok = abs(left - right) < 1e-9
     detail = None if ok else f"{lhs_name} = {left:g} but {rhs_name} = {right:g}"
     status = "ok" if ok else "failed"
-    return check_row(check, table, scope, status, detail, lhs=left, rhs=right, ok=ok)
+    return check_row(check, table, scope, status, detail, lhs=left, rhs=right)

@@ -45,10 +45,8 @@ def positions(flat: Flat, table: str, cols: tuple[str, ...], row: int) -> tuple[
         return None
     width = len(_cells(flat, row))
     found: dict[int, int] = {}
-    for r in range(row - 1, max(-1, row - 1 - LOOK_BACK), -1):
-        cells = _cells(flat, r)
-        if len(cells) != width or any(_DIGIT.search(c) for c in cells):
-            # another grid, or a row of values (a label such as 总计 is not a header there)
+    for cells in _header_rows(flat, row):
+        if len(cells) != width:  # another grid
             continue
         for i, rx in enumerate(regexes):
             hit = (
@@ -74,10 +72,9 @@ def _group_positions(
     groups = [rx for rx, spanned in schema.header_groups(table) if spanned == cols]
     if not groups:
         return None
-    for r in range(row - 1, max(-1, row - 1 - LOOK_BACK), -1):
-        cells = _cells(flat, r)
+    for cells in _header_rows(flat, row):
         short = len(cells) - width  # cells a rowspan on the left took from this row
-        if short < 0 or any(_DIGIT.search(c) for c in cells):
+        if short < 0:
             continue
         hits = [j for j, c in enumerate(cells) for rx in groups if c.strip() and rx.fullmatch(c)]
         # the group's columns end the row (they are the table's last columns), and at least one
@@ -85,6 +82,15 @@ def _group_positions(
         if len(hits) == 1 and hits[0] + len(cols) == len(cells) and hits[0] - short >= 1:
             return tuple(range(hits[0] - short, hits[0] - short + len(cols)))
     return None
+
+
+def _header_rows(flat: Flat, row: int):
+    """The cells of each row above `row` (nearest first, LOOK_BACK at most) that could be a header:
+    a row of values is not (a label such as 总计 is no header there)."""
+    for r in range(row - 1, max(-1, row - 1 - LOOK_BACK), -1):
+        cells = _cells(flat, r)
+        if not any(_DIGIT.search(c) for c in cells):
+            yield cells
 
 
 def _cells(flat: Flat, row: int) -> list[str]:

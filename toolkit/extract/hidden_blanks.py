@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import itertools
 
-from toolkit import schema
 from toolkit.extract.match import Blob, Flat
 from toolkit.extract.segment import TooMany, segmentations
 from toolkit.extract.validate import check_row
-from toolkit.normalize import BLANKS, clean
+from toolkit.normalize import BLANKS
 
 UNCHECKED = ("proactive",)  # tables whose rows no identity confirms
 
@@ -36,9 +35,7 @@ def blanks_printed(cells: list[dict]) -> bool:
 
 def could_hide_blank(blob: Blob, flat: Flat) -> bool:
     """Whether the blob's run also reads with one or more of its cells printed as nothing."""
-    pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
-    text = " ".join(p if clean(p) else "—" for p in pieces)
-    kinds = [schema.kind(blob.table, c) for _, c in blob.keys]
+    text, kinds = blob.run(flat)
     for k in range(1, len(kinds)):
         for kept in itertools.combinations(range(len(kinds)), k):
             try:
@@ -70,5 +67,5 @@ def unproven(blobs: list[Blob], cells: list[dict], flat: Flat) -> list[dict]:
             "document shows no printed blank (/, —, 无) to rule that out; left NA"
         )
         scope = "row:" + rows
-        checks.append(check_row("ambiguous_digits", blob.table, scope, "ambiguous", why, ok=False))
+        checks.append(check_row("ambiguous_digits", blob.table, scope, "ambiguous", why))
     return checks

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from toolkit import schema
 from toolkit.extract.provenance import row_where
 from toolkit.extract.validate import check_row
-from toolkit.normalize import fold, looks_like_value
+from toolkit.normalize import clean, fold, looks_like_value
 from toolkit.readers.base import RawDocument
 
 WINDOW = 600  # characters allowed between one row label and the next
@@ -56,6 +56,13 @@ class Blob:
     truncated: bool = False
     note: str = ""
     detached: bool = False  # the values stood on a row of their own, below the label's row
+
+    def run(self, flat: Flat) -> tuple[str, tuple[str, ...]]:
+        """The printed values as one run of text (an empty piece as a blank, —) and the kind of
+        each cell it must fill: what the digit search reads."""
+        pieces = (flat.text[a:b].strip() for a, b in self.pieces)
+        text = " ".join(p if clean(p) else "—" for p in pieces)
+        return text, tuple(schema.kind(self.table, c) for _, c in self.keys)
 
 
 def flatten(doc: RawDocument) -> Flat:

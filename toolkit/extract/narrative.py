@@ -405,5 +405,4 @@ def _fee(rec: Fact, values: dict, found: list[Fact]) -> dict:
 
 
 def _row(check: str, table: str, status: str, detail: str, lhs=None, rhs=None) -> dict:
-    ok = None if status in ("note", "not_evaluable") else status == "ok"
-    return check_row(check, table, "text", status, detail, lhs=lhs, rhs=rhs, ok=ok)
+    return check_row(check, table, "text", status, detail, lhs=lhs, rhs=rhs)

@@ -308,10 +308,7 @@ def _table(code: str) -> str:
 def _check(
     check: str, table: str, scope: str, status: str, detail: str, lhs=None, rhs=None
 ) -> dict:
-    ok = None if status in ("note", "not_evaluable", "ambiguous") else status == "ok"
-    if status == "ambiguous":
-        ok = False
-    return check_row(check, table, scope, status, detail, lhs=lhs, rhs=rhs, ok=ok)
+    return check_row(check, table, scope, status, detail, lhs=lhs, rhs=rhs)
 
 
 def _ambiguous(code: str, run: str, readings, why: str) -> dict:

@@ -181,7 +181,7 @@ def _repair_table(cells: pd.DataFrame, values: dict, equations, failed, read) ->
         f"{len(equations)} identities of the table hold ({len(failed)} failed as read; "
         f"{confirming} that contain the cell now hold)"
     )
-    return [_row("ocr_repair", key, old, value, True, "repaired", detail)]
+    return [_row("ocr_repair", key, old, value, "repaired", detail)]
 
 
 def _suspects(failed, read, values, fixes, why: str | None = None) -> dict:
@@ -210,7 +210,7 @@ def _suspects(failed, read, values, fixes, why: str | None = None) -> dict:
         f"suspect cell(s): {shown}; {why}"
     )
     table = named[0][0]
-    return check_row("ocr_suspect", table, "table", "ambiguous", detail, ok=False)
+    return check_row("ocr_suspect", table, "table", "ambiguous", detail)
 
 
 def _unsure(cells: pd.DataFrame, read) -> list[dict]:
@@ -240,7 +240,6 @@ def _unsure(cells: pd.DataFrame, read) -> list[dict]:
                 key,
                 None,
                 None,
-                None,
                 "note",
                 f"read '{text}' with confidence {cell.confidence:.3f} on page {page}"
                 + (f" (or {alts})" if alts else "")
@@ -250,10 +249,10 @@ def _unsure(cells: pd.DataFrame, read) -> list[dict]:
     return out
 
 
-def _row(check: str, key: Key, lhs, rhs, ok, status: str, detail: str) -> dict:
+def _row(check: str, key: Key, lhs, rhs, status: str, detail: str) -> dict:
     """A check row about one cell: lhs the value as read, rhs the value it was corrected to."""
     scope = f"cell:{key[1]}.{key[2]}"
-    return check_row(check, key[0], scope, status, detail, lhs=lhs, rhs=rhs, ok=ok)
+    return check_row(check, key[0], scope, status, detail, lhs=lhs, rhs=rhs)
 
 
 def repaired_status(status: str, reasons: list[str], checks: list[dict]) -> tuple[str, list[str]]:

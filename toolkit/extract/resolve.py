@@ -50,8 +50,7 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
             return [tuple(flat.text[a:b].strip() for a, b in way) for way in ways], ""
         blob.direct = True
         return [tuple(pieces)], ""
-    kinds = tuple(schema.kind(blob.table, c) for _, c in blob.keys)
-    text = " ".join(p if clean(p) else "—" for p in pieces)
+    text, kinds = blob.run(flat)
     run = (text, kinds, tuple((tuple(parts), total) for parts, total in _groups(blob)))
     seen = {} if seen is None else seen
     if run not in seen:
@@ -340,4 +339,4 @@ def _ambiguous(blob: Blob, opts, flat: Flat, why: str) -> dict:
     shown = ", ".join("|".join(x if x is not None else "?" for x in o) for o in list(opts)[:8])
     more = f" … ({len(opts)} readings)" if len(opts) > 8 else f" ({len(opts)} readings)"
     detail = f"{_show(blob, flat)} reads as {shown}{more}: {why}; left NA"
-    return check_row("ambiguous_digits", blob.table, _scope(blob), "ambiguous", detail, ok=False)
+    return check_row("ambiguous_digits", blob.table, _scope(blob), "ambiguous", detail)

@@ -63,6 +63,11 @@ def _frame(rows: list[dict], dtypes: dict) -> pd.DataFrame:
     )
 
 
+# whether a check of each status holds: NA where nothing was evaluated
+HOLDS = {"ok": True, "repaired": True, "failed": False, "ambiguous": False}
+HOLDS |= {"note": None, "not_evaluable": None}
+
+
 @cache
 def _allowed(field: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """The values the data dictionary lists for a checks field: exact names, and name patterns
@@ -85,7 +90,6 @@ def check_row(
     *,
     lhs: float | None = None,
     rhs: float | None = None,
-    ok: bool | None = None,
 ) -> dict:
     """One row of `checks`: `diff` is lhs − rhs where both are numbers; names checked against the
     dictionary.
@@ -100,8 +104,9 @@ def check_row(
         A sentence a person can read.
     lhs, rhs : float, optional
         The two sides compared, where there are numbers.
-    ok : bool, optional
-        Whether the check holds; NA for notes and checks that cannot be evaluated.
+
+    The row's ``ok`` follows from `status` (:data:`HOLDS`): true for ok and repaired, false for
+    failed and ambiguous, NA for notes and checks that cannot be evaluated.
 
     Raises
     ------
@@ -120,7 +125,7 @@ def check_row(
         "lhs": lhs,
         "rhs": rhs,
         "diff": diff,
-        "ok": ok,
+        "ok": HOLDS[status],
         "status": status,
         "detail": detail,
     }
@@ -173,9 +178,7 @@ def evaluate(eq: dict, values: Mapping[Key, float | None]) -> dict:
         else f"{_terms(eq, 'lhs_keys')} = {left:g} but {_terms(eq, 'rhs_keys')} = {right:g}"
     )
     status = "ok" if ok else "failed"
-    return check_row(
-        eq["check"], eq["table"], eq["scope"], status, detail, lhs=left, rhs=right, ok=ok
-    )
+    return check_row(eq["check"], eq["table"], eq["scope"], status, detail, lhs=left, rhs=right)
 
 
 def _terms(eq: dict, side: str) -> str:
