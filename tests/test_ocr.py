@@ -125,26 +125,6 @@ def test_a_blank_that_nearly_joined_two_equal_digits_is_weighed_as_one_digit_few
     ] == pytest.approx(0.4, abs=0.01)
 
 
-@pytest.mark.parametrize(
-    "read, want",
-    [
-        (
-            "1、申请人无正当理由途期不补正、行政机关不再处理其政府信息公开申请",
-            "1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-        ),
-        ("四、结转卜年度继续办理", "四、结转下年度继续办理"),
-        ("3. 要未提供公开出版物", "3. 要求提供公开出版物"),
-        ("3985758", "3985758"),  # numbers are never touched: the identities check them
-        ("法提供", "法提供"),  # a fragment of a label split by a page break is too short to place
-        ("淮安市人民政府", "淮安市人民政府"),
-    ],
-)
-def test_a_label_misread_by_a_character_is_read_as_the_templates_wording(read, want):
-    from toolkit.readers.ocr import snap_label
-
-    assert snap_label(read) == want
-
-
 def test_flat_ink_is_a_dash_and_a_leaning_stroke_a_slash_not_a_one():
     from toolkit.readers.ocr import _mark, _slash
     from toolkit.readers.recognize import Reading

@@ -12,17 +12,14 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit import schema
+from toolkit.extract import align
+from toolkit.extract.align import WINDOW, Snap, locate
 from toolkit.extract.provenance import row_where
 from toolkit.extract.validate import check_row
 from toolkit.normalize import clean, fold, looks_like_value
 from toolkit.readers.base import RawDocument
 
-WINDOW = 600  # characters allowed between one row label and the next
-MIN_ROWS = 2  # labels followed by values that make a table
 _DIGIT = re.compile(r"\d")
-# a table label is followed by values, or by the empty cells of a grid row up to its end (a row of
-# blanks printed as nothing: prose never holds cell breaks)
-_VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)|(?:[ \t]*\x1f){2,}[ \t]*(?:\x1e|$)")
 _VALUE_LEAD = re.compile(r"[\s\d.,+\-/—]*[\d\-/—]")  # values run into the next label's text
 
 
@@ -35,6 +32,7 @@ class Flat:
     starts: tuple[int, ...]
     pages: tuple[int | None, ...]
     wheres: tuple = ()  # per row, where each cell was printed (readers.base.Where), if known
+    snaps: tuple[Snap, ...] = ()  # label cells read as the template's words (align.snap_cells)
 
     def row(self, pos: int) -> int:
         """The index of the row that holds text position `pos`."""
@@ -56,6 +54,7 @@ class Blob:
     truncated: bool = False
     note: str = ""
     detached: bool = False  # the values stood on a row of their own, below the label's row
+    unsure: str = ""  # why the label's match is not sure (a near misprint, placed by neighbours)
 
     def run(self, flat: Flat) -> tuple[str, tuple[str, ...]]:
         """The printed values as one run of text (an empty piece as a blank, —) and the kind of
@@ -66,16 +65,19 @@ class Blob:
 
 
 def flatten(doc: RawDocument) -> Flat:
-    parts, starts, pages, wheres, pos = [], [], [], [], 0
-    for row in doc.rows:
-        line = _line(row.cells)
+    """The document as one string, its misprinted labels restored (align.snap_cells)."""
+    parts, starts, pages, wheres, snaps, pos = [], [], [], [], [], 0
+    for i, row in enumerate(doc.rows):
+        cells, found = align.snap_cells(row.cells, i)
+        snaps += found
+        line = _line(cells)
         starts.append(pos)
         pages.append(row.page)
         wheres.append(row_where(row))
         parts.append(line)
         pos += len(line) + 1
     raw = "\x1e".join(parts)
-    return Flat(fold(raw), raw, tuple(starts), tuple(pages), tuple(wheres))
+    return Flat(fold(raw), raw, tuple(starts), tuple(pages), tuple(wheres), tuple(snaps))
 
 
 def _line(cells: tuple[str, ...]) -> str:
@@ -85,64 +87,6 @@ def _line(cells: tuple[str, ...]) -> str:
     if "\x1e" in line or line.count("\x1f") >= len(cells):
         line = "\x1f".join(c.replace("\x1e", " ").replace("\x1f", " ") for c in cells)
     return line
-
-
-def scan(
-    text: str,
-    table: str,
-    codes: list[tuple[str, str]],
-    start: int,
-    end: int,
-    after: dict | None = None,
-) -> list[tuple[str, int, int]]:
-    """Find row labels in printed order from `start`; a label not found near the previous one is
-    missing.
-
-    `after` remembers what follows each label found, so scans from several starts that meet on the
-    same label read the rest of the table once.
-    """
-    for i, (code, fmt) in enumerate(codes):
-        m = schema.label_regex(table, code, fmt).search(text, start, end)
-        if m:
-            rest = _following(
-                text, table, codes[i + 1 :], m.end(), end, {} if after is None else after
-            )
-            return [(code, m.start(), m.end())] + rest
-    return []
-
-
-def _following(
-    text: str, table: str, codes: list[tuple[str, str]], pos: int, end: int, after: dict
-) -> list:
-    """The labels after one that ends at `pos`, each found within WINDOW of the one before."""
-    key = (len(codes), pos)  # the codes are always a tail of one plan
-    if key not in after:
-        after[key] = []
-        for i, (code, fmt) in enumerate(codes):
-            m = schema.label_regex(table, code, fmt).search(text, pos, min(end, pos + WINDOW))
-            if m:
-                after[key] = [(code, m.start(), m.end())] + _following(
-                    text, table, codes[i + 1 :], m.end(), end, after
-                )
-                break
-    return after[key]
-
-
-def locate(
-    text: str, table: str, codes: list[tuple[str, str]], start: int = 0, end: int | None = None
-):
-    """The placement of a table's labels that finds the most of them (a prose mention finds few)."""
-    end = len(text) if end is None else end
-    best: list[tuple[str, int, int]] = []
-    best_score = (0, 0)
-    after: dict = {}
-    for i, (code, fmt) in enumerate(codes[:3]):
-        for m in schema.label_regex(table, code, fmt).finditer(text, start, end):
-            found = scan(text, table, codes[i:], m.start(), end, after)
-            score = (len(found), sum(bool(_VALUE_AHEAD.match(text, e)) for _, _, e in found))
-            if score > best_score:
-                best, best_score = found, score
-    return best if best_score[1] >= MIN_ROWS else []  # a label or two in prose is not a table
 
 
 def value_pieces(
@@ -273,7 +217,7 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
             )
         formats["proactive"] = fmt
         lay = schema.layout("proactive", fmt)
-        pro = [f for f in pro if f[0] in lay]
+        pro = _aligned(flat, "proactive", [f for f in pro if f[0] in lay], lay, apps_start, notes)
         blobs += _row_blobs(flat, "proactive", pro, lay, apps_start)
     if apps:
         fmt, why = _applications_format(apps, formats.get("proactive"))
@@ -285,6 +229,7 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
         tail = apps[-1][2]
         m = APPEALS_START.search(text, tail)
         tail_end = m.start() if m else min(len(text), tail + WINDOW)
+        apps = _aligned(flat, "applications", apps, lay, tail_end, notes)
         blobs += _row_blobs(flat, "applications", apps, lay, tail_end)
         appeals = _appeals_blob(flat, m.start() if m else None)
         if appeals:
@@ -293,9 +238,44 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
     return formats, blobs, notes
 
 
+def _aligned(flat: Flat, table: str, found: list, lay: dict, end: int, notes: list) -> list:
+    """The anchors and the rows placed between them by their neighbours (align.place_unread),
+    each with why its match is unsure ('' for a sure one); sure misprints go to `notes`."""
+
+    def values_end(e: int, stop: int) -> int:
+        pieces, _ = value_pieces(flat, e, stop, 1)
+        return pieces[-1][1] if pieces else e
+
+    anchors = {f[0] for f in found}
+    out = []
+    for code, s, e in align.place_unread(flat.text, table, list(lay), found, values_end):
+        if code not in anchors:
+            label = flat.raw[s:e].strip() or "an empty cell"
+            why = f"the label of {code} is unreadable ('{label[:30]}'): placed by its neighbours"
+        else:
+            why = _misprint(flat, code, s, e)
+            if why and why.endswith("sure"):
+                notes.append(note(table, "label_match", why[: -len(", sure")], code))
+                why = ""
+        out.append((code, s, e, why))
+    return out
+
+
+def _misprint(flat: Flat, code: str, s: int, e: int) -> str:
+    """How a label was read from a misprint near the template's words ('' if it was not), ending
+    in ', sure' where the match is near enough to stand without the identities."""
+    rows = range(flat.row(s), flat.row(max(s, e - 1)) + 1)
+    near = [x for x in flat.snaps if x.row in rows]
+    if not near:
+        return ""
+    x = min(near, key=lambda x: x.score)
+    why = f"the label of {code} is printed '{x.printed[:30]}', read as '{x.phrase}' ({x.score:.2f})"
+    return why + (", sure" if x.sure else "")
+
+
 def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]:
     out = []
-    for i, (code, _s, e) in enumerate(found):
+    for i, (code, _s, e, unsure) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else end
         pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
         detached = _all_empty(flat, pieces) and detached_pieces(flat, e, stop, len(lay[code]))
@@ -304,7 +284,9 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
         if not pieces:
             continue  # a label with nothing after it: its cells are missing, not blank
         keys = [(code, c) for c in lay[code]]
-        out.append(Blob(table, keys, pieces, truncated=truncated, detached=bool(detached)))
+        blob = Blob(table, keys, pieces, truncated=truncated, detached=bool(detached))
+        blob.unsure = unsure
+        out.append(blob)
     return out
 
 

@@ -130,14 +130,16 @@ def resolve(
         table_cells = [
             c for blob, reading in zip(mine, chosen) for c in _cells(blob, reading, flat)
         ]
-        checks += [_gate(b, table_cells, expand(table, fmt)) for b in mine if b.detached]
+        eqs = expand(table, fmt)
+        checks += [_gate(b, table_cells, eqs) for b in mine if b.detached or b.unsure]
         cells += table_cells
     checks += hidden_blanks.unproven(blobs, cells, flat)
     return cells, checks
 
 
 def _gate(blob: Blob, cells: list[dict], equations) -> dict:
-    """Values found on a row below their label are kept only where every identity they enter holds.
+    """Values whose row is not sure (found on a row below their label, or under a label read from
+    a misprint or placed by its neighbours) are kept only where every identity they enter holds.
 
     Otherwise they are NA (ambiguous): position alone never decides which row a number belongs to.
     """
@@ -146,16 +148,17 @@ def _gate(blob: Blob, cells: list[dict], equations) -> dict:
     mine = [eq for eq in equations if keys & set(eq["lhs_keys"] + eq["rhs_keys"])]
     held = [evaluate(eq, values)["status"] == "ok" for eq in mine]
     label = ",".join(dict.fromkeys(r for r, _ in blob.keys))
+    check = "label_match" if blob.unsure else "detached_row"
+    what = blob.unsure or f"the values of {label} stand on the row below its label"
     if mine and all(held):
-        why = f"the values of {label} stand on the row below its label; {len(mine)} identities hold"
-        return note(blob.table, "detached_row", why, _scope(blob))
+        return note(blob.table, check, f"{what}; {len(mine)} identities hold", _scope(blob))
     for c in cells:
         if (c["table"], c["row"], c["col"]) in keys:
             c["value"], c["parse"] = None, "ambiguous"
-    why = f"the values below {label}'s label are left NA: " + (
+    why = f"{what}; left NA: " + (
         "no identity checks them" if not mine else f"{held.count(False)} identities fail"
     )
-    return note(blob.table, "detached_row", why, _scope(blob))
+    return note(blob.table, check, why, _scope(blob))
 
 
 def _separated(blob: Blob, flat: Flat) -> bool:

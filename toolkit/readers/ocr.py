@@ -10,14 +10,12 @@ confidence and near-miss readings, so that the identities can later catch and re
 
 from __future__ import annotations
 
-import difflib
 import io
 import itertools
 import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -40,9 +38,6 @@ _NUMBERING = re.compile(
 DASH_HEIGHT = 0.035  # inches: ink lower than this is no digit (those stand 0.07 in. even at 9 pt)
 SLASH_LIKE = frozenset("1Il|/7")
 SLASH_LEAN = 12.0  # degrees from vertical: printed 1s and 7s lean under 8, a slash about 18
-SNAP_MIN_CHARS = 5  # shorter label text is too little to tell one template phrase from another
-# difflib similarity a misread label must reach to be read as the template's phrase
-SNAP_CUTOFF = 0.8
 
 
 def read_scanned_pdf(
@@ -273,7 +268,7 @@ def _row(
             text = "—"  # a printed dash for a blank cell, which the recogniser may call 一
         alts = lines[0].alternatives if len(lines) == 1 else ()
         conf = min((r.confidence for r in lines), default=1.0)
-        cells.append(snap_label(text))
+        cells.append(text)  # misread labels are restored by extract.align, for every reader
         ocr.append(
             OcrCell(
                 tuple(int(v) for v in box), round(conf, 4), alts, found.dpi, round(found.angle, 3)
@@ -292,40 +287,3 @@ def _join(lines: list[str]) -> str:
             out += " "
         out += line
     return out
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> frozenset[str]:
-    """The phrases the national tables print (row and column labels, header words), without
-    numbering.
-    """
-    from toolkit import schema
-
-    phrases = set()
-    for label in schema.codes().label_zh:
-        for part in re.sub(r"\(2019:.*\)$", "", label).split():
-            phrases.add(_NUMBERING.sub("", part))
-    for pattern in schema.markers().pattern:
-        phrases.update(w for w in pattern.split("|") if re.fullmatch(r"[\u4e00-\u9fff]+", w))
-    return frozenset(p for p in phrases if len(p) >= SNAP_MIN_CHARS)
-
-
-def snap_label(text: str) -> str:
-    """A label the OCR misread by a character or two, restored to the template's wording; other text
-    as read.
-
-    Labels are matched by their exact words downstream, so one misread character (逾 read as 途)
-    would lose a whole row; numbers are never touched (they are for the identities to check).
-    """
-    prefix = _NUMBERING.match(text)
-    core = text[prefix.end() :] if prefix else text
-    if len(core) < SNAP_MIN_CHARS or core in lexicon() or not re.search(r"[\u4e00-\u9fff]", core):
-        return text
-    close = difflib.get_close_matches(core, lexicon(), n=2, cutoff=SNAP_CUTOFF)
-    if not close or (len(close) == 2 and _ratio(core, close[0]) - _ratio(core, close[1]) < 0.05):
-        return text
-    return (prefix.group(0) if prefix else "") + close[0]
-
-
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()

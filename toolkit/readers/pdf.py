@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,7 +25,6 @@ from toolkit import schema
 from toolkit.normalize import fold
 from toolkit.readers.base import RawDocument, RawRow, ReadError, Where
 from toolkit.readers.pdf_layout import (
-    NUMBERED,
     Cell,
     Char,
     Grid,
@@ -38,6 +37,7 @@ from toolkit.readers.pdf_layout import (
 from toolkit.readers.pdf_positions import paragraphs, position_blocks
 from toolkit.readers.pdf_vector import lattice_tables, page_chars
 from toolkit.readers.pdfium import has_text_layer, open_pdf, page_numbers
+from toolkit.schema import labels
 
 # Words printed only in the tables' headers: one is enough to mark a page.
 TABLE_ONLY = re.compile(
@@ -168,47 +168,16 @@ def table_pages(texts: list[Page]) -> list[int]:
     for i, page in enumerate(texts):
         flat = fold(re.sub(r"\s+", "", page.text))
         after_table = bool(out) and out[-1] == texts[i - 1].number
-        if TABLE_ONLY.search(flat) or _row_labels(flat) >= (1 if after_table else MIN_ROW_LABELS):
+        need = 1 if after_table else MIN_ROW_LABELS
+        if TABLE_ONLY.search(flat) or labels.count_row_labels(flat) >= need:
             out.append(page.number)
     return out
 
 
 def row_label_kind(text: str) -> str:
     """'whole' when a cell's text is one of the tables' row labels, 'starts' when it begins with
-    one, else ''.
-    """
-    full = fold(text.strip())
-    numbered = NUMBERED.match(
-        full
-    )  # not every alias spells its '（二）', and some need it ('（六）其他处理')
-    kinds = {
-        _label_kind(flat)
-        for flat in (full, full[numbered.end() :].lstrip() if numbered else "")
-        if flat
-    }
-    return "whole" if "whole" in kinds else "starts" if "starts" in kinds else ""
-
-
-def _label_kind(flat: str) -> str:
-    found = [rx.match(flat) for rx in _label_regexes()]
-    if any(m and m.end() == len(flat) for m in found):
-        return "whole"
-    return "starts" if any(found) else ""
-
-
-def _row_labels(flat: str) -> int:
-    return sum(bool(rx.search(flat)) for rx in _label_regexes())
-
-
-@lru_cache(maxsize=1)
-def _label_regexes() -> tuple[re.Pattern, ...]:
-    """The matcher's own row labels of the proactive and applications tables (computed once: a
-    pandas query).
-    """
-    tables = ("proactive", "applications")
-    return tuple(
-        schema.label_regex(t, code, fmt) for t in tables for code, fmt in schema.label_plan(t)
-    )
+    one, else '' (schema.labels: the one label knowledge every reader and the aligner share)."""
+    return labels.row_label_kind(fold(text))
 
 
 def _lattice(
@@ -351,7 +320,8 @@ def off_the_page(grid: Grid, box: tuple[float, float, float, float], margin: flo
 
 def _holds_table_words(grid: Grid) -> bool:
     flat = fold("".join(c.text for row in grid.rows for c in row if c is not None))
-    return bool(TABLE_ONLY.search(flat) or GRID_WORDS.search(flat)) or _row_labels(flat) > 0
+    words = TABLE_ONLY.search(flat) or GRID_WORDS.search(flat)
+    return bool(words) or labels.count_row_labels(flat) > 0
 
 
 def _number_tables(texts: list[Page], by_page: dict[int, list[Grid]]) -> int:
