@@ -146,7 +146,7 @@ def _unread_label(text: str, table: str, code: str, start: int, stop: int):
     """The (start, end) of the one unreadable label between `start` and `stop` that values follow,
     or None where the gap holds anything else (prose, an agency's own row, two rows)."""
     cells = [(m.start(), m.end()) for m in _CELL.finditer(text, start, stop) if m.group().strip()]
-    kinds = "".join("v" if looks_like_value(text[a:b]) else "t" for a, b in cells)
+    kinds = "".join("v" if _value(text[a:b]) else "t" for a, b in cells)
     if not re.fullmatch(r"t*v+", kinds):
         return None
     label = [c for c, k in zip(cells, kinds) if k == "t"]
@@ -155,6 +155,11 @@ def _unread_label(text: str, table: str, code: str, start: int, stop: int):
         return (row + 1, row + 1) if row >= 0 else None
     printed = text[label[0][0] : label[-1][1]]
     return (label[0][0], label[-1][1]) if _unreadable_as(printed, table, code) else None
+
+
+def _value(cell: str) -> bool:
+    """A value cell; an item's number alone ('7.') is what is left of a label."""
+    return looks_like_value(cell) and not labels.NUMBERING.fullmatch(cell.strip())
 
 
 def _unreadable_as(printed: str, table: str, code: str) -> bool:

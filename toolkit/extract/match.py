@@ -18,6 +18,7 @@ from toolkit.extract.provenance import row_where
 from toolkit.extract.validate import check_row
 from toolkit.normalize import clean, fold, looks_like_value
 from toolkit.readers.base import RawDocument
+from toolkit.schema import labels
 
 _DIGIT = re.compile(r"\d")
 _VALUE_LEAD = re.compile(r"[\s\d.,+\-/—]*[\d\-/—]")  # values run into the next label's text
@@ -55,6 +56,7 @@ class Blob:
     note: str = ""
     detached: bool = False  # the values stood on a row of their own, below the label's row
     unsure: str = ""  # why the label's match is not sure (a near misprint, placed by neighbours)
+    in_order: bool = False  # detached, in a table where every label has its own printed values
 
     def run(self, flat: Flat) -> tuple[str, tuple[str, ...]]:
         """The printed values as one run of text (an empty piece as a blank, —) and the kind of
@@ -287,6 +289,9 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
         blob = Blob(table, keys, pieces, truncated=truncated, detached=bool(detached))
         blob.unsure = unsure
         out.append(blob)
+    if len(out) == len(found) and not any(_all_empty(flat, b.pieces) for b in out):
+        for blob in out:  # every label holds printed values: the detached rows fill them in order
+            blob.in_order = blob.detached
     return out
 
 
@@ -298,24 +303,31 @@ def detached_pieces(flat: Flat, start: int, end: int, want: int) -> list[tuple[i
     """Values printed on a row of their own below a label whose row holds only empty cells.
 
     Converters and some editors put a row's numbers on the next table row. Between this label and
-    the next one found in order there is then exactly one row of values and no other label text:
-    that row has one slot it can fill. Returns its cells (leading empty cells kept, for the
-    resolver to trim), or [] when the layout is anything else. Whether the numbers are accepted is
-    for the identities to decide (see resolve).
+    the next one found in order there is then exactly one row of values, followed by nothing or by
+    words that name no row (the next block's header): that row has one slot it can fill. Returns
+    its cells (leading empty cells kept, for the resolver to trim), or [] when the layout is
+    anything else. Whether the numbers are accepted is for the identities, or in a table without
+    them for the order of every other row, to decide (see resolve).
     """
     text = flat.text
     rows = _split(text, start, end, "\x1e")[1:]  # the rows after the label's own
     if rows and end < len(text):
         rows = rows[:-1]  # the row the next label stands in, up to that label
     filled = [(a, b) for a, b in rows if text[a:b].replace("\x1f", "").strip()]
-    if len(filled) != 1:
-        return []
+    if not filled or any(not _words_only(text[a:b]) for a, b in filled[1:]):
+        return []  # no row of values, or more than one before the next label
     cells = _split(text, *filled[0], "\x1f")
     values = [(a, b) for a, b in cells if text[a:b].strip()]
     if len(values) != want or not all(looks_like_value(text[a:b]) for a, b in values):
         return []
     first = cells.index(values[0])
     return cells[first:] if len(cells) - first >= want else []
+
+
+def _words_only(row: str) -> bool:
+    """A row of words that names no row of the tables (the next block's header), no values."""
+    cells = [c for c in row.split("\x1f") if c.strip()]
+    return not any(looks_like_value(c) for c in cells) and not labels.count_row_labels(row)
 
 
 def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:

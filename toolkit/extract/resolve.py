@@ -152,6 +152,11 @@ def _gate(blob: Blob, cells: list[dict], equations) -> dict:
     what = blob.unsure or f"the values of {label} stand on the row below its label"
     if mine and all(held):
         return note(blob.table, check, f"{what}; {len(mine)} identities hold", _scope(blob))
+    if not mine and blob.in_order and not blob.unsure:
+        why = f"{what}; no identity checks them, but every other row of the table holds its own"
+        return note(
+            blob.table, check, why + " values, so these are the only ones left", _scope(blob)
+        )
     for c in cells:
         if (c["table"], c["row"], c["col"]) in keys:
             c["value"], c["parse"] = None, "ambiguous"
