@@ -276,7 +276,7 @@ def _misprint(flat: Flat, code: str, s: int, e: int) -> str:
 
 
 def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]:
-    out = []
+    out: list[Blob | None] = []
     for i, (code, _s, e, unsure) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else end
         pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
@@ -284,15 +284,35 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
         if detached:
             pieces = detached
         if not pieces:
-            continue  # a label with nothing after it: its cells are missing, not blank
+            out.append(None)  # a label with nothing after it: its cells are missing, not blank
+            continue
         keys = [(code, c) for c in lay[code]]
         blob = Blob(table, keys, pieces, truncated=truncated, detached=bool(detached))
         blob.unsure = unsure
         out.append(blob)
-    if len(out) == len(found) and not any(_all_empty(flat, b.pieces) for b in out):
-        for blob in out:  # every label holds printed values: the detached rows fill them in order
-            blob.in_order = blob.detached
-    return out
+    _order_detached(flat, out, [f[1] for f in found[1:]] + [end])
+    return [b for b in out if b is not None]
+
+
+def _order_detached(flat: Flat, blobs: list[Blob | None], stops: list[int]) -> None:
+    """Mark the detached rows that only their own label can take (Blob.in_order).
+
+    Values below a label could also be the next label's, printed above it, unless that label holds
+    values of its own, a header row stands between, or the table ends. Walked from the last row.
+    """
+    taken = True  # after the last row: the table's end takes nothing
+    for blob, stop in zip(reversed(blobs), reversed(stops)):
+        if blob is not None and blob.detached:
+            blob.in_order = taken or _walled(flat, blob.pieces[-1][1], stop)
+        taken = blob is not None and (
+            blob.in_order if blob.detached else not _all_empty(flat, blob.pieces)
+        )
+
+
+def _walled(flat: Flat, start: int, stop: int) -> bool:
+    """A row of words that names no row (a block header) stands between `start` and `stop`."""
+    rows = _split(flat.text, start, stop, "\x1e")[1:-1]
+    return any(_words_only(flat.text[a:b]) for a, b in rows if flat.text[a:b].strip("\x1f "))
 
 
 def _all_empty(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
@@ -318,10 +338,14 @@ def detached_pieces(flat: Flat, start: int, end: int, want: int) -> list[tuple[i
         return []  # no row of values, or more than one before the next label
     cells = _split(text, *filled[0], "\x1f")
     values = [(a, b) for a, b in cells if text[a:b].strip()]
-    if len(values) != want or not all(looks_like_value(text[a:b]) for a, b in values):
+    if not all(looks_like_value(text[a:b]) for a, b in values):
         return []
+    if len(values) < want:  # blanks printed as nothing: only a row of one label cell and its
+        # `want` value cells says which cells they were
+        empty_label = len(cells) == want + 1 and not text[slice(*cells[0])].strip()
+        return cells[1:] if values and empty_label else []
     first = cells.index(values[0])
-    return cells[first:] if len(cells) - first >= want else []
+    return cells[first:] if len(values) == want and len(cells) - first >= want else []
 
 
 def _words_only(row: str) -> bool:

@@ -153,10 +153,9 @@ def _gate(blob: Blob, cells: list[dict], equations) -> dict:
     if mine and all(held):
         return note(blob.table, check, f"{what}; {len(mine)} identities hold", _scope(blob))
     if not mine and blob.in_order and not blob.unsure:
-        why = f"{what}; no identity checks them, but every other row of the table holds its own"
-        return note(
-            blob.table, check, why + " values, so these are the only ones left", _scope(blob)
-        )
+        why = f"{what}; no identity checks them, but no other row can take them (the next one"
+        why += " holds its own values, a header stands between, or the table ends)"
+        return note(blob.table, check, why, _scope(blob))
     for c in cells:
         if (c["table"], c["row"], c["col"]) in keys:
             c["value"], c["parse"] = None, "ambiguous"
