@@ -1,12 +1,31 @@
 """Layout quirks of real reports, as named, composable transforms of a synthetic report.
 
 Each quirk takes the :class:`~toolkit.testing.render.model.Document` that :func:`document` builds
-(blocks of prose and printed grids) and returns a new one with one kind of mess real reports show:
-a label wrapped with a stray space, a label or its numbers on a table row of their own, a table
-restarted with its header repeated, inserted blank or agency-added rows, Traditional or confusable
-characters, footnote markers, thousands separators. None of them changes a value the report
-states, so a reader must still give back exactly the cells the document was made from, or flag
-what it cannot read.
+(blocks of prose and printed grids) and returns a new one with one kind of mess real reports show.
+None of them changes a value the report states (they change layout or label text only), so a
+reader must still give back exactly the cells the document was made from, or flag what it cannot
+read. The quirks (:data:`QUIRKS`):
+
+- ``stray_space``: a wrapped label with a stray space inside a word;
+- ``split_label_rows``: a label broken across two table rows;
+- ``detached_numbers``: a row's label on a table row of its own, its numbers on the next;
+- ``restart_table``: the applications table restarted with its header rows repeated;
+- ``blank_rows``: empty rows between body rows;
+- ``agency_rows``: an agency's own breakdown row (其中：…) in the applications table;
+- ``traditional``: labels and prose in Traditional characters;
+- ``footnotes``: footnote markers after labels (不予公开*, …（注）);
+- ``confusable``: one character of a label replaced by a look-alike (一/—, 公/Ｏ);
+- ``thousands``: counts printed with thousands separators (1,234);
+- ``misread_label``: one Han character of a row label misread as another, no look-alike
+  (予以公开 → 予以公廾), in 1–2 applications labels (sometimes a proactive one too);
+- ``garbled_label``: one applications row label printed as noise ('■■■■'), its numbers kept;
+  a correct reader reads the row exactly (by its neighbours and the identities) or leaves it NA;
+- ``header_spread``: merged header cells' text repeated in every column they span;
+- ``header_collapsed``: the applications header rows as one row, each column's texts joined
+  ('申请人情况 自然人') or only its lowest kept;
+- ``hybrid``: 1–3 labels in the other format's wording (2021 printing 规范性文件, 处理决定数量).
+
+The last five are in :mod:`toolkit.testing.label_quirks`.
 
 >>> doc = quirked(random_cells(7), ["stray_space", "thousands"], seed=3)
 >>> data = write(doc, "markdown")                     # or any render target
@@ -33,6 +52,13 @@ from toolkit.testing.gridedit import (
     regrid,
     relabel,
     some,
+)
+from toolkit.testing.label_quirks import (
+    garbled_label,
+    header_collapsed,
+    header_spread,
+    hybrid,
+    misread_label,
 )
 from toolkit.testing.render import document, write_document
 from toolkit.testing.render.model import TARGETS, Block, Cell, Document, Grid, Style
@@ -214,6 +240,11 @@ QUIRKS: dict[str, Quirk] = {
     "footnotes": footnotes,
     "confusable": confusable,
     "thousands": thousands,
+    "misread_label": misread_label,
+    "garbled_label": garbled_label,
+    "header_spread": header_spread,
+    "header_collapsed": header_collapsed,
+    "hybrid": hybrid,
 }
 
 
