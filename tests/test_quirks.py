@@ -3,10 +3,13 @@ is ever read as verified with a wrong number."""
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 
-from toolkit import read_report
+from toolkit import read_report, schema
+from toolkit.testing.label_quirks import misread, reads_as, words
 from toolkit.testing.quirks import QUIRKS, markdown, quirked, write
 from toolkit.testing.render import random_cells
 
@@ -187,3 +190,151 @@ def test_a_pdf_rendered_after_another_keeps_the_glyphs_of_its_own_characters():
     finally:
         pdf.close()
     assert "政府信息公開工作年度報告" in text
+
+
+# --- label and header quirks (toolkit.testing.label_quirks) ------------------------------------
+
+
+def _changed(before, after):
+    """(table, row, old text, new text) of every cell whose text the quirk changed (same shape)."""
+    out = []
+    for a, b in zip(before.blocks, after.blocks):
+        if a.kind != "table":
+            continue
+        assert len(a.grid.rows) == len(b.grid.rows)
+        for r, (ra, rb) in enumerate(zip(a.grid.rows, b.grid.rows)):
+            for ca, cb in zip(ra, rb):
+                if ca is not None and ca.text != cb.text:
+                    assert (ca.rowspan, ca.colspan, ca.value) == (cb.rowspan, cb.colspan, cb.value)
+                    out.append((a.grid.name, r, ca.text, cb.text))
+    return out
+
+
+def _value_texts(doc):
+    return [
+        c.text
+        for b in doc.blocks
+        if b.kind == "table"
+        for row in b.grid.rows
+        for c in row
+        if c
+        if c.value
+    ]
+
+
+def _is_han(ch):
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def test_misread_label_changes_one_han_character_of_one_or_two_labels():
+    cells = _cells()
+    clean = quirked(cells, [])
+    alikes = {ch for k, v in schema.look_alikes().items() for ch in (k, *v)}
+    for seed in range(6):
+        doc = quirked(cells, ["misread_label"], seed=seed)
+        assert _value_texts(doc) == _value_texts(clean)
+        changed = _changed(clean, doc)
+        assert 1 <= sum(t == "applications" for t, *_ in changed) <= 2, changed
+        lines = write(doc, "text-lines").decode("utf-8").splitlines()
+        for table, _, old, new in changed:
+            assert table in ("applications", "proactive")
+            (i,) = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+            assert len(old) == len(new) and _is_han(old[i]) and _is_han(new[i])
+            assert new[i] not in alikes
+            start, end = words(old)
+            han = [k for k in range(start, end) if _is_han(old[k])]
+            assert len(han) >= 4 and i in han[1:]  # inside the words, not their first character
+            assert reads_as(new, table, "2021") <= reads_as(old, table, "2021")
+            assert "\t" + new in lines and "\t" + old not in lines
+
+
+def test_misread_label_keeps_the_numbering_and_never_makes_another_rows_label():
+    for label in ("（一）予以公开", "（三）不予公开", "二、上年结转政府信息公开申请数量"):
+        for seed in range(20):
+            new = misread(label, "applications", "2021", random.Random(seed))
+            start = len(label) - len(label.lstrip("（）一二三、"))  # numbering, then the words
+            assert new[: start + 1] == label[: start + 1] and new != label
+            assert not reads_as(new, "applications", "2021") - reads_as(
+                label, "applications", "2021"
+            )
+    assert misread("（七）总计", "applications", "2021", random.Random(0)) is None  # 2 Han
+
+
+def test_garbled_label_prints_noise_for_one_inner_label_and_keeps_its_numbers():
+    cells = _cells()
+    clean = quirked(cells, [])
+    grid = _grids(clean, "applications")[0]
+    body = [i for i, row in enumerate(grid.rows) if any(c is not None and c.value for c in row)]
+    for seed in range(6):
+        doc = quirked(cells, ["garbled_label"], seed=seed)
+        assert _value_texts(doc) == _value_texts(clean)
+        ((table, r, old, new),) = _changed(clean, doc)
+        assert table == "applications" and r in body[1:-1]
+        assert 2 <= len(new) <= 6 and not reads_as(new, "applications", "2021")
+        assert reads_as(old, "applications", "2021")
+        printed = write(doc, "text-lines").decode("utf-8").splitlines()
+        assert "\t" + new in printed and "\t" + old not in printed
+
+
+def test_header_spread_repeats_a_merged_header_in_every_column_it_spans():
+    cells = _cells()
+    clean = quirked(cells, [])
+    spread, printed = 0, 0
+    for seed in range(4):
+        doc = quirked(cells, ["header_spread"], seed=seed)
+        assert _value_texts(doc) == _value_texts(clean)
+        for a, b in zip(_grids(clean, "applications"), _grids(doc, "applications")):
+            for ra, rb in zip(a.rows, b.rows):
+                for c, cell in enumerate(ra):
+                    if cell is None or cell.colspan == 1 or rb[c].colspan > 1:
+                        continue  # not merged, or left merged
+                    copies = [(x.text, x.colspan, x.rowspan) for x in rb[c : c + cell.colspan]]
+                    assert copies == [(cell.text, 1, cell.rowspan)] * cell.colspan
+                    spread += 1
+        lines = write(doc, "text-pipe").decode("utf-8").splitlines()
+        printed += any(line.count("| 申请人情况 ") == 7 for line in lines)
+    assert spread and printed
+
+
+def test_header_collapsed_makes_one_header_row_of_the_applications_table():
+    cells = _cells()
+    clean = _grids(quirked(cells, []), "applications")[0]
+    firms = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    joined = ["申请人情况 自然人"] + [f"申请人情况 法人或其他组织 {f}" for f in firms]
+    seen = set()
+    for seed in range(6):
+        grid = _grids(quirked(cells, ["header_collapsed"], seed=seed), "applications")[0]
+        assert grid.header_rows == 1 and grid.rows[1:] == clean.rows[3:]
+        head = [c for c in grid.rows[0] if c is not None]
+        assert head[0].colspan == 3 and head[0].text == clean.rows[0][0].text
+        texts = [c.text for c in head[1:]]
+        if texts == joined + ["申请人情况 总计"]:
+            seen.add("joined")
+        else:
+            assert texts == ["自然人", *firms, "总计"]
+            seen.add("lowest")
+    assert seen == {"joined", "lowest"}
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_hybrid_prints_the_other_formats_wording_of_the_proactive_labels(fmt):
+    cells = random_cells(11, fmt=fmt)
+    clean = quirked(cells, [])
+    pairs = {("行政规范性文件", "规范性文件"), ("本年处理决定数量", "处理决定数量")}
+    if fmt == "2019":
+        pairs = {(b, a) for a, b in pairs}
+    for seed in range(4):
+        doc = quirked(cells, ["hybrid"], seed=seed)
+        assert _value_texts(doc) == _value_texts(clean)
+        changed = _changed(clean, doc)
+        assert 1 <= len(changed) <= 3
+        assert {(old, new) for _, _, old, new in changed} <= pairs
+        assert {t for t, *_ in changed} == {"proactive"}
+
+
+def test_a_hybrid_report_reads_exactly(tmp_path):
+    """Both wordings are in aliases.csv / headers.csv: a 2021 report printing 规范性文件 and
+    处理决定数量 reads exactly."""
+    cells = random_cells(12, fmt="2021")
+    report, got, want = _read_back(tmp_path, cells, ["hybrid"], "text-pipe", 1)
+    assert got == want and report.status == "verified", report.reasons

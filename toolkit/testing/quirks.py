@@ -1,12 +1,31 @@
 """Layout quirks of real reports, as named, composable transforms of a synthetic report.
 
 Each quirk takes the :class:`~toolkit.testing.render.model.Document` that :func:`document` builds
-(blocks of prose and printed grids) and returns a new one with one kind of mess real reports show:
-a label wrapped with a stray space, a label or its numbers on a table row of their own, a table
-restarted with its header repeated, inserted blank or agency-added rows, Traditional or confusable
-characters, footnote markers, thousands separators. None of them changes a value the report
-states, so a reader must still give back exactly the cells the document was made from, or flag
-what it cannot read.
+(blocks of prose and printed grids) and returns a new one with one kind of mess real reports show.
+None of them changes a value the report states (they change layout or label text only), so a
+reader must still give back exactly the cells the document was made from, or flag what it cannot
+read. The quirks (:data:`QUIRKS`):
+
+- ``stray_space``: a wrapped label with a stray space inside a word;
+- ``split_label_rows``: a label broken across two table rows;
+- ``detached_numbers``: a row's label on a table row of its own, its numbers on the next;
+- ``restart_table``: the applications table restarted with its header rows repeated;
+- ``blank_rows``: empty rows between body rows;
+- ``agency_rows``: an agency's own breakdown row (其中：…) in the applications table;
+- ``traditional``: labels and prose in Traditional characters;
+- ``footnotes``: footnote markers after labels (不予公开*, …（注）);
+- ``confusable``: one character of a label replaced by a look-alike (一/—, 公/Ｏ);
+- ``thousands``: counts printed with thousands separators (1,234);
+- ``misread_label``: one Han character of a row label misread as another, no look-alike
+  (予以公开 → 予以公廾), in 1–2 applications labels (sometimes a proactive one too);
+- ``garbled_label``: one applications row label printed as noise ('■■■■'), its numbers kept;
+  a correct reader reads the row exactly (by its neighbours and the identities) or leaves it NA;
+- ``header_spread``: merged header cells' text repeated in every column they span;
+- ``header_collapsed``: the applications header rows as one row, each column's texts joined
+  ('申请人情况 自然人') or only its lowest kept;
+- ``hybrid``: 1–3 labels in the other format's wording (2021 printing 规范性文件, 处理决定数量).
+
+The last five are in :mod:`toolkit.testing.label_quirks`.
 
 >>> doc = quirked(random_cells(7), ["stray_space", "thousands"], seed=3)
 >>> data = write(doc, "markdown")                     # or any render target
@@ -16,83 +35,39 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache
 from importlib import resources
 
 import pandas as pd
 
+from toolkit.testing.gridedit import (
+    body_rows,
+    each_table,
+    empty_row,
+    han_positions,
+    label_at,
+    plain,
+    regrid,
+    relabel,
+    some,
+)
+from toolkit.testing.label_quirks import (
+    garbled_label,
+    header_collapsed,
+    header_spread,
+    hybrid,
+    misread_label,
+)
 from toolkit.testing.render import document, write_document
 from toolkit.testing.render.model import TARGETS, Block, Cell, Document, Grid, Style
-from toolkit.testing.render.tables import unmerge
 
 Quirk = Callable[[Document, random.Random], Document]
-Rows = list[list[Cell | None]]
 CONFUSABLE = {"一": "—", "口": "□", "日": "曰", "己": "已", "人": "入", "〇": "O", "公": "Ｏ"}
 FOOTNOTES = ("*", "（注）", "注1", "[1]")
 AGENCY_ROWS = ("其中：网上申请", "其中：现场申请", "其中：涉及行政复议的", "小计")
 FORMATS = (*TARGETS, "markdown")
-
-
-# --- grid helpers ---------------------------------------------------------------------------
-
-
-def _plain(grid: Grid) -> Rows:
-    """A grid with every span written out (covered positions empty), as rows we may edit."""
-    return [list(row) for row in unmerge(grid.rows, heads_only=False)]
-
-
-def _body(rows: Rows) -> list[int]:
-    """Indexes of the rows that hold values."""
-    return [i for i, row in enumerate(rows) if any(c is not None and c.value for c in row)]
-
-
-def _label_at(row: list[Cell | None]) -> int | None:
-    """Position of a value row's label: the last text cell before its first value."""
-    first = next(i for i, c in enumerate(row) if c is not None and c.value)
-    texts = [i for i in range(first) if row[i] is not None and row[i].text.strip()]
-    return texts[-1] if texts else None
-
-
-def _empty(n: int) -> list[Cell | None]:
-    return [Cell("") for _ in range(n)]
-
-
-def _tables(doc: Document, edit: Callable[[Grid, random.Random], list[Grid]], rng) -> Document:
-    """Apply `edit` to every table grid of the document (a grid may become several)."""
-    blocks: list[Block] = []
-    for block in doc.blocks:
-        if block.kind != "table":
-            blocks.append(block)
-            continue
-        blocks += [Block("table", grid=g) for g in edit(block.grid, rng)]
-    return Document(doc.agency, doc.year, doc.fmt, blocks)
-
-
-def _grid(grid: Grid, rows: Rows) -> Grid:
-    return Grid(grid.name, tuple(tuple(r) for r in rows), grid.header_rows, grid.widths)
-
-
-def _some(rng: random.Random, items: Sequence[int], share: float = 0.3) -> list[int]:
-    """A random non-empty subset of `items` (about `share` of them), in order."""
-    if not items:
-        return []
-    k = max(1, round(len(items) * share))
-    return sorted(rng.sample(list(items), min(k, len(items))))
-
-
-def _relabel(grid: Grid, rng, change: Callable[[str, random.Random], str], share=0.3) -> Grid:
-    rows = _plain(grid)
-    for i in _some(rng, _body(rows), share):
-        at = _label_at(rows[i])
-        if at is not None:
-            rows[i][at] = replace(rows[i][at], text=change(rows[i][at].text, rng))
-    return _grid(grid, rows)
-
-
-def _han_positions(text: str) -> list[int]:
-    return [i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
 
 
 # --- the quirks -----------------------------------------------------------------------------
@@ -103,88 +78,88 @@ def stray_space(doc: Document, rng: random.Random) -> Document:
 
     def change(text: str, rng) -> str:
         flat = text.replace("\n", "")
-        han = _han_positions(flat)
+        han = han_positions(flat)
         if len(han) < 4:
             return text
         i, j = sorted(rng.sample(han[1:], 2))
         return flat[:i] + " " + flat[i:j] + "\n" + flat[j:]
 
-    return _tables(doc, lambda g, r: [_relabel(g, r, change)], rng)
+    return each_table(doc, lambda g, r: [relabel(g, r, change)], rng)
 
 
 def split_label_rows(doc: Document, rng: random.Random) -> Document:
     """A label broken across two table rows: its head on a row of empty cells, its tail below."""
 
     def edit(grid: Grid, rng) -> list[Grid]:
-        rows = _plain(grid)
-        for i in reversed(_some(rng, _body(rows), 0.2)):
-            at = _label_at(rows[i])
+        rows = plain(grid)
+        for i in reversed(some(rng, body_rows(rows), 0.2)):
+            at = label_at(rows[i])
             text = "" if at is None else rows[i][at].text.replace("\n", "")
             if len(text) < 6:
                 continue
             cut = rng.randrange(2, len(text) - 2)
-            head = _empty(len(rows[i]))
+            head = empty_row(len(rows[i]))
             head[:at] = rows[i][:at]  # the group labels to its left stay on the label's first row
             head[at] = Cell(text[:cut])
-            rows[i][:at] = _empty(at)
+            rows[i][:at] = empty_row(at)
             rows[i][at] = replace(rows[i][at], text=text[cut:])
             rows.insert(i, head)
-        return [_grid(grid, rows)]
+        return [regrid(grid, rows)]
 
-    return _tables(doc, edit, rng)
+    return each_table(doc, edit, rng)
 
 
 def detached_numbers(doc: Document, rng: random.Random) -> Document:
     """A printed row as two: the label on a row of empty cells, the numbers on the next row."""
 
     def edit(grid: Grid, rng) -> list[Grid]:
-        rows = _plain(grid)
-        for i in reversed(_some(rng, _body(rows), 0.2)):
-            at = _label_at(rows[i])
+        rows = plain(grid)
+        for i in reversed(some(rng, body_rows(rows), 0.2)):
+            at = label_at(rows[i])
             if at is None:
                 continue
-            label = _empty(len(rows[i]))
+            label = empty_row(len(rows[i]))
             label[: at + 1] = rows[i][: at + 1]
             numbers = [Cell("") if k <= at else c for k, c in enumerate(rows[i])]
             rows[i : i + 1] = [label, numbers]
-        return [_grid(grid, rows)]
+        return [regrid(grid, rows)]
 
-    return _tables(doc, edit, rng)
+    return each_table(doc, edit, rng)
 
 
 def restart_table(doc: Document, rng: random.Random) -> Document:
     """The applications table cut in two, the second part repeating the header rows."""
 
     def edit(grid: Grid, rng) -> list[Grid]:
-        rows = _plain(grid)
-        body = _body(rows)
+        rows = plain(grid)
+        body = body_rows(rows)
         if grid.name != "applications" or len(body) < 4:
             return [grid]
         cut = rng.choice(body[1:-1])
         header = rows[: body[0]]
-        return [_grid(grid, rows[:cut]), _grid(grid, header + rows[cut:])]
+        return [regrid(grid, rows[:cut]), regrid(grid, header + rows[cut:])]
 
-    return _tables(doc, edit, rng)
+    return each_table(doc, edit, rng)
 
 
 def blank_rows(doc: Document, rng: random.Random) -> Document:
     """Empty rows inserted between body rows (spacing an editor left)."""
 
     def edit(grid: Grid, rng) -> list[Grid]:
-        rows = _plain(grid)
-        for i in reversed(_some(rng, _body(rows), 0.15)):
-            rows.insert(i, _empty(len(rows[i])))
-        return [_grid(grid, rows)]
+        rows = plain(grid)
+        for i in reversed(some(rng, body_rows(rows), 0.15)):
+            rows.insert(i, empty_row(len(rows[i])))
+        return [regrid(grid, rows)]
 
-    return _tables(doc, edit, rng)
+    return each_table(doc, edit, rng)
 
 
 def agency_rows(doc: Document, rng: random.Random) -> Document:
     """An agency's own breakdown row (其中：…) under a row of the applications table."""
 
     def edit(grid: Grid, rng) -> list[Grid]:
-        rows = _plain(grid)
-        body = _body(rows)
+        rows = plain(grid)
+        body = body_rows(rows)
         if grid.name != "applications" or not body:
             return [grid]
         i = rng.choice(body[:3])  # under the received rows, as agencies add them
@@ -192,11 +167,11 @@ def agency_rows(doc: Document, rng: random.Random) -> Document:
             Cell("") if c is None or not c.value else Cell(str(rng.randrange(0, 9)), value=True)
             for c in rows[i]
         ]
-        extra[_label_at(rows[i]) or 0] = Cell(rng.choice(AGENCY_ROWS))
+        extra[label_at(rows[i]) or 0] = Cell(rng.choice(AGENCY_ROWS))
         rows.insert(i + 1, extra)
-        return [_grid(grid, rows)]
+        return [regrid(grid, rows)]
 
-    return _tables(doc, edit, rng)
+    return each_table(doc, edit, rng)
 
 
 def traditional(doc: Document, rng: random.Random) -> Document:
@@ -213,7 +188,7 @@ def traditional(doc: Document, rng: random.Random) -> Document:
                 [c if c is None or c.value else replace(c, text=convert(c.text)) for c in row]
                 for row in b.grid.rows
             ]
-            blocks.append(Block("table", grid=_grid(b.grid, rows)))
+            blocks.append(Block("table", grid=regrid(b.grid, rows)))
         else:
             blocks.append(Block(b.kind, convert(b.text)))
     return Document(doc.agency, doc.year, doc.fmt, blocks)
@@ -221,7 +196,7 @@ def traditional(doc: Document, rng: random.Random) -> Document:
 
 def footnotes(doc: Document, rng: random.Random) -> Document:
     """Footnote markers after some labels: `不予公开*`, `本机关不掌握相关政府信息（注）`."""
-    return _tables(doc, lambda g, r: [_relabel(g, r, lambda t, r: t + r.choice(FOOTNOTES))], rng)
+    return each_table(doc, lambda g, r: [relabel(g, r, lambda t, r: t + r.choice(FOOTNOTES))], rng)
 
 
 def confusable(doc: Document, rng: random.Random) -> Document:
@@ -234,7 +209,7 @@ def confusable(doc: Document, rng: random.Random) -> Document:
         i = rng.choice(spots)
         return text[:i] + CONFUSABLE[text[i]] + text[i + 1 :]
 
-    return _tables(doc, lambda g, r: [_relabel(g, r, change, 0.15)], rng)
+    return each_table(doc, lambda g, r: [relabel(g, r, change, 0.15)], rng)
 
 
 def thousands(doc: Document, rng: random.Random) -> Document:
@@ -248,9 +223,9 @@ def thousands(doc: Document, rng: random.Random) -> Document:
             [c if c is None or not c.value else replace(c, text=sep(c.text)) for c in row]
             for row in grid.rows
         ]
-        return [_grid(grid, rows)]
+        return [regrid(grid, rows)]
 
-    return _tables(doc, edit, rng)
+    return each_table(doc, edit, rng)
 
 
 QUIRKS: dict[str, Quirk] = {
@@ -265,6 +240,11 @@ QUIRKS: dict[str, Quirk] = {
     "footnotes": footnotes,
     "confusable": confusable,
     "thousands": thousands,
+    "misread_label": misread_label,
+    "garbled_label": garbled_label,
+    "header_spread": header_spread,
+    "header_collapsed": header_collapsed,
+    "hybrid": hybrid,
 }
 
 
