@@ -122,12 +122,33 @@ def test_an_unreadable_label_is_placed_by_its_neighbours_under_the_identities(
     assert "withheld_enforcement_file is unreadable" in why and "identities hold" in why
 
 
-def test_an_agencys_own_row_is_never_placed_in_a_missing_rows_slot(tmp_path, pipe_report):
-    """Readable words that name no row are the agency's own row, not an unreadable label."""
+def test_words_that_name_no_row_are_placed_only_with_values_the_identities_prove(
+    tmp_path, pipe_report
+):
+    """Noise that happens to be Chinese (满最效) reads like an agency's own row; placed by its
+    neighbours only where the identities hold on values that are not all zero."""
     cells, text = pipe_report
-    report, got = _read(tmp_path, text.replace("属于行政执法案卷", "其中：网上申请", 1))
-    assert all(got.get(k) is None for k in _truth(cells) if k[1] == "withheld_enforcement_file")
+    report, got = _read(tmp_path, text.replace("6.属于四类过程性信息", "满最效", 1))
+    assert got == _truth(cells)  # 0 | 48107 | 0 | ... : the totals prove it
+    (why,) = _label_notes(report)
+    assert "'满最效', which names no row" in why and "identities hold" in why
+
+
+def test_an_agencys_own_row_in_the_place_of_an_omitted_one_is_never_read_as_it(
+    tmp_path, pipe_report
+):
+    cells, text = pipe_report
+    lines = text.splitlines()
+    i = next(n for n, line in enumerate(lines) if "属于四类过程性信息" in line)
+    lines[i] = "| 其中：网上申请 | 0 | 5 | 0 | 0 | 0 | 0 | 5 | "
+    report, got = _read(tmp_path, "\n".join(lines))
+    assert all(got.get(k) is None for k in _truth(cells) if k[1] == "withheld_process")
     assert report.status != "verified"
+    # all zero, the identities cannot tell an agency's row from the omitted one: NA as well
+    report, got = _read(tmp_path, text.replace("7.属于行政执法案卷", "其中：网上申请", 1))
+    assert all(got.get(k) is None for k in _truth(cells) if k[1] == "withheld_enforcement_file")
+    (why,) = _label_notes(report)
+    assert "all zero" in why
 
 
 def test_placed_values_that_break_an_identity_are_na(tmp_path, pipe_report):

@@ -35,7 +35,9 @@ MIN_ROWS = 2  # labels followed by values that make a table
 VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)|(?:[ \t]*\x1f){2,}[ \t]*(?:\x1e|$)")
 _CELL = re.compile(r"[^\x1e\x1f]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-UNREAD_NEAR = 0.5  # an unreadable label's text must be at least this near the row it is placed in
+UNREAD_NEAR = (
+    0.5  # label text this near a row's label is that row's; farther from every row it names none
+)
 
 
 @dataclass(frozen=True)
@@ -124,27 +126,29 @@ def locate(
 
 def place_unread(
     text: str, table: str, order: list[str], found: list[tuple[str, int, int]], values_end
-) -> list[tuple[str, int, int]]:
+) -> list[tuple]:
     """Rows whose label could not be read, placed in the one slot two anchors leave (step 3).
 
     `order` is the format's rows in printed order, `found` the anchors (code, start, end) in
     order, and ``values_end(label_end, stop)`` where the values after a label end. Returns the
-    placed rows as (code, label start, label end); each must still pass the identities.
+    anchors as (code, start, end, '') and the placed rows as (code, label start, label end, how):
+    how is 'unreadable' (no Chinese, or nearest this row's label) or 'words' (words that name no
+    row: an agency's own row looks the same, so the resolver asks more of it).
     """
     rank = {code: i for i, code in enumerate(order)}
-    placed = []
+    out = [(*f, "") for f in found]
     for (code, _, e), (nxt, s, _) in zip(found, found[1:]):
         missing = order[rank[code] + 1 : rank[nxt]]
         if len(missing) == 1:
             span = _unread_label(text, table, missing[0], values_end(e, s), s)
             if span:
-                placed.append((missing[0], *span))
-    return sorted(found + placed, key=lambda f: f[1]) if placed else found
+                out.append((missing[0], *span))
+    return sorted(out, key=lambda f: f[1])
 
 
 def _unread_label(text: str, table: str, code: str, start: int, stop: int):
-    """The (start, end) of the one unreadable label between `start` and `stop` that values follow,
-    or None where the gap holds anything else (prose, an agency's own row, two rows)."""
+    """(start, end, how) of the one unreadable label between `start` and `stop` that values
+    follow, or None where the gap holds anything else (prose, another row's label, two rows)."""
     cells = [(m.start(), m.end()) for m in _CELL.finditer(text, start, stop) if m.group().strip()]
     kinds = "".join("v" if _value(text[a:b]) else "t" for a, b in cells)
     if not re.fullmatch(r"t*v+", kinds):
@@ -152,9 +156,10 @@ def _unread_label(text: str, table: str, code: str, start: int, stop: int):
     label = [c for c, k in zip(cells, kinds) if k == "t"]
     if not label:  # no label text at all: the values' row is the slot, its label cell empty
         row = text.rfind("\x1e", start, cells[0][0])
-        return (row + 1, row + 1) if row >= 0 else None
-    printed = text[label[0][0] : label[-1][1]]
-    return (label[0][0], label[-1][1]) if _unreadable_as(printed, table, code) else None
+        return (row + 1, row + 1, "unreadable") if row >= 0 else None
+    a, b = label[-1]  # the row's own label; cells before it are group labels
+    how = _unreadable_as(text[a:b], table, code)
+    return (a, b, how) if how else None
 
 
 def _value(cell: str) -> bool:
@@ -162,11 +167,13 @@ def _value(cell: str) -> bool:
     return looks_like_value(cell) and not labels.NUMBERING.fullmatch(cell.strip())
 
 
-def _unreadable_as(printed: str, table: str, code: str) -> bool:
-    """Printed text that reads as no label (no Chinese), or is nearer `code`'s label than any
-    other row's: a garbled label, not an agency's own row."""
-    if not _HAN.search(printed):
-        return True
+def _unreadable_as(printed: str, table: str, code: str) -> str:
+    """'unreadable' for text that reads as no label (no Chinese) or is nearest `code`'s label,
+    'words' for words that name no row, '' for text near another row's label."""
+    if not _HAN.search(labels.normal(printed)):
+        return "unreadable"
     near = {c: labels.similarity(printed, label) for c, label in labels.row_labels(table).items()}
     best = max(near, key=near.get)
-    return best == code and near[code] >= UNREAD_NEAR
+    if near[best] < UNREAD_NEAR:
+        return "words"
+    return "unreadable" if best == code else ""

@@ -56,7 +56,8 @@ class Blob:
     note: str = ""
     detached: bool = False  # the values stood on a row of their own, below the label's row
     unsure: str = ""  # why the label's match is not sure (a near misprint, placed by neighbours)
-    in_order: bool = False  # detached, in a table where every label has its own printed values
+    in_order: bool = False  # detached, and no other label could take the values (match)
+    words: bool = False  # placed under words that name no row: an agency's own row looks alike
 
     def run(self, flat: Flat) -> tuple[str, tuple[str, ...]]:
         """The printed values as one run of text (an empty piece as a blank, —) and the kind of
@@ -248,18 +249,23 @@ def _aligned(flat: Flat, table: str, found: list, lay: dict, end: int, notes: li
         pieces, _ = value_pieces(flat, e, stop, 1)
         return pieces[-1][1] if pieces else e
 
-    anchors = {f[0] for f in found}
     out = []
-    for code, s, e in align.place_unread(flat.text, table, list(lay), found, values_end):
-        if code not in anchors:
-            label = flat.raw[s:e].strip() or "an empty cell"
-            why = f"the label of {code} is unreadable ('{label[:30]}'): placed by its neighbours"
+    for code, s, e, how in align.place_unread(flat.text, table, list(lay), found, values_end):
+        label = flat.raw[s:e].strip()
+        if how == "words":
+            why = (
+                f"the label of {code} is printed '{label[:30]}', which names no row: placed by its"
+            )
+            why += " neighbours"
+        elif how:
+            why = f"the label of {code} is unreadable ('{label[:30] or 'an empty cell'}'): placed"
+            why += " by its neighbours"
         else:
             why = _misprint(flat, code, s, e)
             if why and why.endswith("sure"):
                 notes.append(note(table, "label_match", why[: -len(", sure")], code))
                 why = ""
-        out.append((code, s, e, why))
+        out.append((code, s, e, why, how == "words"))
     return out
 
 
@@ -277,7 +283,7 @@ def _misprint(flat: Flat, code: str, s: int, e: int) -> str:
 
 def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]:
     out: list[Blob | None] = []
-    for i, (code, _s, e, unsure) in enumerate(found):
+    for i, (code, _s, e, unsure, words) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else end
         pieces, truncated = value_pieces(flat, e, stop, len(lay[code]))
         detached = _all_empty(flat, pieces) and detached_pieces(flat, e, stop, len(lay[code]))
@@ -288,7 +294,7 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
             continue
         keys = [(code, c) for c in lay[code]]
         blob = Blob(table, keys, pieces, truncated=truncated, detached=bool(detached))
-        blob.unsure = unsure
+        blob.unsure, blob.words = unsure, words
         out.append(blob)
     _order_detached(flat, out, [f[1] for f in found[1:]] + [end])
     return [b for b in out if b is not None]

@@ -150,7 +150,8 @@ def _gate(blob: Blob, cells: list[dict], equations) -> dict:
     label = ",".join(dict.fromkeys(r for r, _ in blob.keys))
     check = "label_match" if blob.unsure else "detached_row"
     what = blob.unsure or f"the values of {label} stand on the row below its label"
-    if mine and all(held):
+    zero = blob.words and all(not values.get(k) for k in keys)
+    if mine and all(held) and not zero:
         return note(blob.table, check, f"{what}; {len(mine)} identities hold", _scope(blob))
     if not mine and blob.in_order and not blob.unsure:
         why = f"{what}; no identity checks them, but no other row can take them (the next one"
@@ -160,7 +161,11 @@ def _gate(blob: Blob, cells: list[dict], equations) -> dict:
         if (c["table"], c["row"], c["col"]) in keys:
             c["value"], c["parse"] = None, "ambiguous"
     why = f"{what}; left NA: " + (
-        "no identity checks them" if not mine else f"{held.count(False)} identities fail"
+        "no identity checks them"
+        if not mine
+        else f"{held.count(False)} identities fail"
+        if not all(held)
+        else "all zero, as an agency's own row in the place of an omitted one would be"
     )
     return note(blob.table, check, why, _scope(blob))
 
