@@ -20,7 +20,9 @@ from toolkit.readers.text import NEWLINE, text_rows
 # (markdown-it builds ~3 tokens per table cell: a 10,000-column table of 50 rows takes seconds)
 MAX_CHARS = 20 * 2**20
 MAX_PIPES = 100_000
-INLINE_BUDGET = 200_000  # characters parsed for inline markup (~20 µs each at worst); then as is
+# inline markup is parsed in at most this many characters of a file, this many of a cell or line
+# (hostile markup costs markdown-it up to ~50 µs a character); the rest is kept as printed
+INLINE_BUDGET, INLINE_MAX = 50_000, 5_000
 MARKUP = re.compile(r"[\\`*_<&\[]")  # the characters inline markup starts with
 BR = re.compile(r"<br\s*/?>", re.I)
 PIPE = re.compile(r"(?<!\\)\|")  # a cell separator ('\|' is a literal pipe, as GFM has it)
@@ -130,7 +132,8 @@ class _Walker:
         if not MARKUP.search(content):
             return content.strip()
         self.budget -= len(content)
-        if self.budget < 0:
+        if self.budget < 0 or len(content) > INLINE_MAX:
+            self.budget = min(self.budget, -1)  # noted: some markup left as printed
             return content.strip()
         out = []
         for child in _INLINE.parseInline(content)[0].children or ():
