@@ -14,12 +14,11 @@ from markdown_it import MarkdownIt
 from toolkit.readers.base import RawDocument, RawRow, ReadError, Where
 from toolkit.readers.encoding import decode
 from toolkit.readers.html import html_rows
-from toolkit.readers.text import NEWLINE, text_rows
+from toolkit.readers.text import lines_at, text_rows
 
 # beyond these a file is no report's Markdown: it is read as plain text (linear) instead of parsed
 # (markdown-it builds ~3 tokens per table cell: a 10,000-column table of 50 rows takes seconds)
-MAX_CHARS = 20 * 2**20
-MAX_PIPES = 100_000
+MAX_CHARS, MAX_PIPES = 20 * 2**20, 100_000
 # inline markup is parsed in at most this many characters of a file, this many of a cell or line
 # (hostile markup costs markdown-it up to ~50 µs a character); the rest is kept as printed
 INLINE_BUDGET, INLINE_MAX = 50_000, 5_000
@@ -70,9 +69,7 @@ def read_markdown(path: str | Path, *, data: bytes | None = None) -> RawDocument
     except Exception as exc:  # noqa: BLE001 - markdown-it's failure on a hostile file is a ReadError
         raise ReadError(f"Markdown that cannot be parsed ({type(exc).__name__}: {exc})") from None
     walker.walk(tokens)
-    notes = (
-        ("Markdown markup beyond the parsing budget left as printed",) if walker.budget < 0 else ()
-    )
+    notes = ("Markdown markup beyond the parsing budget left as printed",) * (walker.budget < 0)
     return RawDocument(str(path), "markdown", tuple(walker.rows), encoding, notes)
 
 
@@ -80,7 +77,8 @@ class _Walker:
     """One pass over markdown-it's block tokens, emitting rows in document order."""
 
     def __init__(self, text: str) -> None:
-        self.lines, self.starts = split_lines(text)
+        pairs = list(lines_at(text))  # any newline convention, as markdown-it counts lines
+        self.lines, self.starts = [s for s, _ in pairs], [at for _, at in pairs]
         self.grids = grid_tables(self.lines)[::-1]  # the next one last
         # grid tables are read here, not by markdown-it: their lines are blanked (keeping numbering)
         self.masked = list(self.lines)
@@ -91,7 +89,8 @@ class _Walker:
         self.budget = INLINE_BUDGET
 
     def walk(self, tokens) -> None:
-        cells: list | None = None  # the inline tokens of the table row being read
+        cells: list | None = None  # the inline tokens of the table row being read (on line `row`)
+        row = 0
         skip = 0  # lines below this were read already (an HTML table running on past its block)
         opener = ""
         for tok in tokens:
@@ -104,11 +103,11 @@ class _Walker:
             if kind == "table_open":
                 self.tables += 1
             elif kind == "tr_open":
-                cells = []
+                cells, row = [], tok.map[0]
             elif kind == "inline" and cells is not None:
                 cells.append(tok)
             elif kind == "tr_close" and cells is not None:
-                self.pipe_row(next((t.map[0] for t in cells if t.map), 0), cells)
+                self.pipe_row(row, cells)
                 cells = None
             elif kind == "inline":
                 self.prose(tok, opener == "paragraph_open")
@@ -121,7 +120,7 @@ class _Walker:
 
     def grids_before(self, line: int) -> None:
         """Emit the grid tables that start above `line` (blanked out of the token stream)."""
-        while self.grids and self.grids[-1][0] < line:
+        while self.grids and self.grids[-1][0] < line:  # (the common case: no grid tables)
             first, stop = self.grids.pop()
             for row in grid_rows(self, first, stop):
                 self.rows.append(replace(row, table=self.tables))
@@ -148,16 +147,20 @@ class _Walker:
         at = self.lines[n].find(text, a, b) if text else -1
         if at >= 0:
             a, b = at, at + len(text)
-        return Where(line=n + 1, start=self.starts[n] + a, end=self.starts[n] + b)
+        base = self.starts[n]
+        return Where(None, None, n + 1, base + a, base + b)  # positional: one per cell, made fast
 
     def pipe_row(self, n: int, inlines: list) -> None:
         """A pipe-table row: markdown-it's cells, and any it dropped past the header's width."""
-        spans = segments(self.lines[n], quoted=True)
-        texts = [self.plain(t.content) for t in inlines[: len(spans) or None]]
-        texts += [self.plain(self.lines[n][a:b]) for a, b in spans[len(texts) :]]
+        line, base = self.lines[n], self.starts[n]
+        spans = segments(line, quoted=True)
+        texts = [self.plain(t.content) for t in inlines[: len(spans)]]
+        texts += [self.plain(line[a:b]) for a, b in spans[len(texts) :]]
         wheres = [
-            self.where(n, *spans[k], t) if k < len(spans) else Where(line=n + 1)
-            for k, t in enumerate(texts)
+            Where(None, None, n + 1, base + a, base + b)  # the cell as printed (the common case)
+            if t == line[a:b]
+            else self.where(n, a, b, t)
+            for t, (a, b) in zip(texts, spans)
         ]
         self.rows.append(RawRow(tuple(texts), table=self.tables - 1, where=tuple(wheres)))
 
@@ -227,17 +230,6 @@ class _Walker:
 def nesting(html: str) -> int:
     """<table> tags opened minus those closed."""
     return sum(-1 if m.group(1) else 1 for m in TABLE_TAG.finditer(html))
-
-
-def split_lines(text: str) -> tuple[list[str], list[int]]:
-    """The lines (any newline convention, as markdown-it counts them) and each one's offset."""
-    lines, starts, at = [], [0], 0
-    for m in NEWLINE.finditer(text):
-        lines.append(text[at : m.start()])
-        at = m.end()
-        starts.append(at)
-    lines.append(text[at:])
-    return lines, starts
 
 
 def segments(line: str, *, quoted: bool = False) -> list[tuple[int, int]]:
