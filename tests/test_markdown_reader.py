@@ -67,14 +67,15 @@ def test_wrapped_grid_cells_join_into_one_cell_per_row(tmp_path):
     assert where[0].line == 4 and text[where[0].start : where[0].end].endswith("收申请数量")
 
 
-def test_pipe_cells_lose_their_markdown_and_keep_their_place(tmp_path):
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_pipe_cells_lose_their_markdown_and_keep_their_place(tmp_path, newline):
     text = (
         "# **报告**\n\n"
         "| 项目 | 本年<br>新收 | 注 |\n"
         "| :--- | ---: | :-: |\n"
         "| **一、本年新收** | 12 | a \\| b |\n"
         "| 二、上年结转 | *3* | | 9 |\n"
-    )
+    ).replace("\n", newline)
     doc = read_markdown(tmp_path / "p.md", data=text.encode("utf-8"))
     assert [r.cells for r in doc.rows] == [
         ("报告",),
