@@ -2,13 +2,15 @@
 two baselines.
 
 Run: python benchmarks/bench_readers.py [--repeat N] [--corpus DIR] [--only GLOB]
-[--clock wall|cpu]. Prints numbers; asserts nothing.
+[--clock wall|cpu] [--markdown N]. Prints numbers; asserts nothing.
 
 For every file in <corpus>/raw: the median wall time of `toolkit.read_report` (read + match + meta +
 checks), after one warm-up call so imports are not counted. For PDFs also (a) merely reading every
 page's text layer with pypdfium2 and (b) camelot's default lattice read,
 `camelot.read_pdf(path, pages="all")`, of the same pages, and the ratios. Targets: a text-layer
-PDF within 5x of (a) and at least 10x faster than (b); HTML and text reports under 10 ms.
+PDF within 5x of (a) and at least 10x faster than (b); HTML, text and Markdown reports under 10 ms.
+The corpus holds no Markdown: `--markdown N` also times N synthetic reports in each Markdown flavour
+converters write (`toolkit.testing.quirks`: pipe tables, grid tables, HTML tables).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import statistics
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 from toolkit import ReadError, read_report
@@ -119,6 +122,33 @@ def bench_file(path: Path, repeat: int) -> str:
     return line
 
 
+def bench_markdown(n: int, repeat: int) -> list[str]:
+    """Median read_report time of `n` synthetic reports per Markdown flavour, and of its reader."""
+    import tempfile
+
+    from toolkit.readers import read_document
+    from toolkit.testing.quirks import MARKDOWN, quirked, write
+    from toolkit.testing.render import Style, random_cells
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for to in MARKDOWN:
+            reports, readers = [], []
+            for seed in range(n):
+                style = Style(merged=True, seed=seed)
+                cells = random_cells(seed, fmt=("2019", "2021")[seed % 2])
+                path = Path(tmp) / f"{to}-{seed}.md"
+                path.write_bytes(write(quirked(cells, [], seed=seed, style=style), to, style))
+                reports.append(median_seconds(partial(read_report, path), repeat))
+                readers.append(median_seconds(partial(read_document, path), repeat))
+            out.append(
+                f"{to:15s} read_report median {statistics.median(reports) * 1000:5.1f} ms "
+                f"(max {max(reports) * 1000:5.1f}), the reader alone "
+                f"{statistics.median(readers) * 1000:4.1f} ms, over {n} reports"
+            )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeat", type=int, default=9)
@@ -129,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--only", default="*", help="glob of file names to time, e.g. '*.pdf'")
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    p.add_argument("--markdown", type=int, default=0, help="synthetic Markdown reports per flavour")
     args = p.parse_args(argv)
     global CLOCK
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
@@ -136,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(files)} files, median {args.clock} time of {args.repeat} runs after a warm-up\n")
     for path in files:
         print(bench_file(path, args.repeat), flush=True)
+    if args.markdown:
+        print("\nsynthetic Markdown, as converters write it:")
+        print("\n".join(bench_markdown(args.markdown, args.repeat)))
     return 0
 
 

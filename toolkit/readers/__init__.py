@@ -92,6 +92,7 @@ def _lazy(module: str, name: str):
 _READERS = {
     "text": _lazy("text", "read_text"),
     "html": _lazy("html", "read_html"),
+    "markdown": _lazy("markdown", "read_markdown"),
     "pdf": _lazy("pdf", "read_pdf"),
     "docx": _lazy("word", "read_docx"),
     "doc": _lazy("word", "read_doc"),

@@ -53,17 +53,24 @@ def read_html(path: str | Path, *, data: bytes | None = None) -> RawDocument:
         raise ReadError(f"an HTML page larger than {MAX_HTML_BYTES // 2**20} MiB")
     declared = html_charset(raw)
     text, encoding = decode(raw, declared=declared)
-    root = parse(text)
-    emitter = _Emitter()
-    emitter.walk(root)
-    emitter.flush()
+    rows = html_rows(text)
     ignored = declared and codec_name(declared) != encoding
     notes = (
         (f"declared charset {declared!r} not used: the bytes read as {encoding}",)
         if ignored
         else ()
     )
-    return RawDocument(str(path), "html", tuple(emitter.rows), encoding, notes)
+    return RawDocument(str(path), "html", tuple(rows), encoding, notes)
+
+
+def html_rows(text: str) -> list[RawRow]:
+    """Decoded HTML (a page, or a fragment such as a table a Markdown file embeds) -> its prose and
+    table rows in reading order, parsed as :func:`parse` does (no network, no entities, bounded).
+    """
+    emitter = _Emitter()
+    emitter.walk(parse(text))
+    emitter.flush()
+    return emitter.rows
 
 
 def parse(text: str) -> lxml.etree._Element:

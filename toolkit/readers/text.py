@@ -50,7 +50,7 @@ def text_rows(text: str) -> list[RawRow]:
         plain.append(len(rows))
         rows.append(RawRow((cell,), where=(where,)))
 
-    for number, (line, at) in enumerate(_lines(text), 1):
+    for number, (line, at) in enumerate(lines_at(text), 1):
         if printed_blank(line) and not line.startswith("\t"):
             single(BLANK, Where(line=number, start=at, end=at + len(line)))
         elif line.strip() in ("", "|") and not line.startswith("\t"):
@@ -86,7 +86,7 @@ def text_rows(text: str) -> list[RawRow]:
     return _label_rows(rows, plain)
 
 
-def _lines(text: str):
+def lines_at(text: str):
     """(line, offset of its first character in `text`) for every line, any newline convention."""
     at = 0
     if "\r" not in text:  # the common case: split, and count the offsets along

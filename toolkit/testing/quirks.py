@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache
@@ -61,13 +62,15 @@ from toolkit.testing.label_quirks import (
     misread_label,
 )
 from toolkit.testing.render import document, write_document
+from toolkit.testing.render.html import table as html_table
 from toolkit.testing.render.model import TARGETS, Block, Cell, Document, Grid, Style
 
 Quirk = Callable[[Document, random.Random], Document]
 CONFUSABLE = {"一": "—", "口": "□", "日": "曰", "己": "已", "人": "入", "〇": "O", "公": "Ｏ"}
 FOOTNOTES = ("*", "（注）", "注1", "[1]")
 AGENCY_ROWS = ("其中：网上申请", "其中：现场申请", "其中：涉及行政复议的", "小计")
-FORMATS = (*TARGETS, "markdown")
+MARKDOWN = {"markdown": "pipe", "markdown-grid": "grid", "markdown-html": "html"}
+FORMATS = (*TARGETS, *MARKDOWN)
 
 
 # --- the quirks -----------------------------------------------------------------------------
@@ -299,18 +302,21 @@ def quirked(
 
 
 def write(doc: Document, to: str, style: Style | None = None) -> bytes:
-    """The document's bytes in a render target or ``markdown`` (as converters write it)."""
+    """The document's bytes in a render target or a Markdown flavour (as converters write it)."""
     style = style or Style()
-    if to == "markdown":
-        return markdown(doc)
+    if to in MARKDOWN:
+        return markdown(doc, MARKDOWN[to])
     if to not in TARGETS:
         raise ValueError(f"unknown target {to!r}; choose one of {', '.join(FORMATS)}")
     return write_document(doc, to, style)
 
 
-def markdown(doc: Document) -> bytes:
-    """Markdown as converters write it: headings, paragraphs, one pipe table per grid whose first
-    row is the header, merged header text repeated over the columns it spans."""
+def markdown(doc: Document, tables: str = "pipe") -> bytes:
+    """Markdown as converters write it: headings, paragraphs, and a table per grid: a pipe table
+    whose first row is the header (markitdown), a grid table with multi-line cells (pandoc,
+    docling), or an HTML <table> keeping the merged cells (docling and markitdown for spans).
+    A pipe or grid table repeats merged header text over the columns it spans."""
+    table = {"pipe": _md_table, "grid": _grid_table, "html": _html_table}[tables]
     out: list[str] = []
     for block in doc.blocks:
         if block.kind == "title":
@@ -320,11 +326,12 @@ def markdown(doc: Document) -> bytes:
         elif block.kind == "para":
             out += [block.text, ""]
         else:
-            out += _md_table(block.grid) + [""]
+            out += table(block.grid) + [""]
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _md_table(grid: Grid) -> list[str]:
+def _spread(grid: Grid) -> list[list[str]]:
+    """Each position's text: a merged header repeated over its span, a body span printed once."""
     spread: list[list[str]] = [["" for _ in row] for row in grid.rows]
     for r, row in enumerate(grid.rows):
         for c, cell in enumerate(row):
@@ -332,10 +339,39 @@ def _md_table(grid: Grid) -> list[str]:
                 continue
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
-                    # converters repeat a merged header over its columns; body spans print once
                     if dr == 0 or cell.head:
-                        spread[r + dr][c + dc] = (
-                            cell.text.replace("\n", " ") if (dc == 0 or cell.head) else ""
-                        )
-    lines = ["| " + " | ".join(t.replace("|", "\\|") for t in row) + " |" for row in spread]
+                        spread[r + dr][c + dc] = cell.text if (dc == 0 or cell.head) else ""
+    return spread
+
+
+def _md_table(grid: Grid) -> list[str]:
+    spread = [[t.replace("\n", " ").replace("|", "\\|") for t in row] for row in _spread(grid)]
+    lines = ["| " + " | ".join(row) + " |" for row in spread]
     return lines[:1] + ["|" + "---|" * len(spread[0])] + lines[1:]
+
+
+def _grid_table(grid: Grid) -> list[str]:
+    """A grid table padded by display width (a CJK character is two columns), as pandoc pads it;
+    a wrapped cell on several lines, '+===+' under the header rows."""
+    spread = [[t.replace("|", "\\|").split("\n") for t in row] for row in _spread(grid)]
+    widths = [max(_width(s) for row in spread for s in row[c]) + 2 for c in range(len(spread[0]))]
+    border = "+" + "+".join("-" * w for w in widths) + "+"
+    out = [border]
+    for r, row in enumerate(spread):
+        for k in range(max(len(cell) for cell in row)):
+            parts = [cell[k] if k < len(cell) else "" for cell in row]
+            out.append(
+                "|"
+                + "|".join(f" {p}" + " " * (w - 1 - _width(p)) for p, w in zip(parts, widths))
+                + "|"
+            )
+        out.append(border.replace("-", "=") if r + 1 == grid.header_rows else border)
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _html_table(grid: Grid) -> list[str]:
+    return [html_table(grid).rstrip("\n")]
