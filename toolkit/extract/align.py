@@ -132,8 +132,9 @@ def place_unread(
     `order` is the format's rows in printed order, `found` the anchors (code, start, end) in
     order, and ``values_end(label_end, stop)`` where the values after a label end. Returns the
     anchors as (code, start, end, '') and the placed rows as (code, label start, label end, how):
-    how is 'unreadable' (no Chinese, or nearest this row's label) or 'words' (words that name no
-    row: an agency's own row looks the same, so the resolver asks more of it).
+    how is 'unreadable' (no Chinese, or nearest this row's label), 'words' (words that name no
+    row) or 'empty' (no label of its own). An agency's own row, or a group row's subtotal, looks
+    like the last two, so the resolver asks more of them.
     """
     rank = {code: i for i, code in enumerate(order)}
     out = [(*f, "") for f in found]
@@ -149,6 +150,8 @@ def place_unread(
 def _unread_label(text: str, table: str, code: str, start: int, stop: int):
     """(start, end, how) of the one unreadable label between `start` and `stop` that values
     follow, or None where the gap holds anything else (prose, another row's label, two rows)."""
+    row = text.rfind("\x1e", start, stop)  # the next label's row may open with group labels
+    stop = row if row > start else stop
     cells = [(m.start(), m.end()) for m in _CELL.finditer(text, start, stop) if m.group().strip()]
     kinds = "".join("v" if _value(text[a:b]) else "t" for a, b in cells)
     if not re.fullmatch(r"t*v+", kinds):
@@ -156,8 +159,11 @@ def _unread_label(text: str, table: str, code: str, start: int, stop: int):
     label = [c for c, k in zip(cells, kinds) if k == "t"]
     if not label:  # no label text at all: the values' row is the slot, its label cell empty
         row = text.rfind("\x1e", start, cells[0][0])
-        return (row + 1, row + 1, "unreadable") if row >= 0 else None
-    a, b = label[-1]  # the row's own label; cells before it are group labels
+        return (row + 1, row + 1, "empty") if row >= 0 else None
+    own = [(a, b) for a, b in label if labels.normal(text[a:b]) not in labels.lexicon()]
+    if not own:  # only group labels ('（四）无法提供'): the row's own label cell is empty
+        return (label[-1][1], label[-1][1], "empty")
+    a, b = own[-1]  # the row's own label; cells before it are group labels
     how = _unreadable_as(text[a:b], table, code)
     return (a, b, how) if how else None
 

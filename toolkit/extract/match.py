@@ -57,7 +57,7 @@ class Blob:
     detached: bool = False  # the values stood on a row of their own, below the label's row
     unsure: str = ""  # why the label's match is not sure (a near misprint, placed by neighbours)
     in_order: bool = False  # detached, and no other label could take the values (match)
-    words: bool = False  # placed under words that name no row: an agency's own row looks alike
+    words: bool = False  # placed under words naming no row, or none: an agency's row looks alike
 
     def run(self, flat: Flat) -> tuple[str, tuple[str, ...]]:
         """The printed values as one run of text (an empty piece as a blank, —) and the kind of
@@ -242,43 +242,68 @@ def find_tables(flat: Flat) -> tuple[dict[str, str], list[Blob], list[dict]]:
 
 
 def _aligned(flat: Flat, table: str, found: list, lay: dict, end: int, notes: list) -> list:
-    """The anchors and the rows placed between them by their neighbours (align.place_unread),
-    each with why its match is unsure ('' for a sure one); sure misprints go to `notes`."""
+    """The anchors and the rows placed between them by their neighbours (align.place_unread), as
+    (code, start, end, why unsure or '', strict); how sure misprints were read goes to `notes`.
+
+    A label read from a near misprint is sure when the order agrees: it stands in the one row the
+    format leaves between two sure neighbours. Otherwise the identities decide (resolve).
+    """
 
     def values_end(e: int, stop: int) -> int:
         pieces, _ = value_pieces(flat, e, stop, 1)
         return pieces[-1][1] if pieces else e
 
+    rows = list(lay)
+    placed = align.place_unread(flat.text, table, rows, found, values_end)
     out = []
-    for code, s, e, how in align.place_unread(flat.text, table, list(lay), found, values_end):
-        label = flat.raw[s:e].strip()
-        if how == "words":
-            why = (
-                f"the label of {code} is printed '{label[:30]}', which names no row: placed by its"
-            )
-            why += " neighbours"
-        elif how:
-            why = f"the label of {code} is unreadable ('{label[:30] or 'an empty cell'}'): placed"
-            why += " by its neighbours"
-        else:
-            why = _misprint(flat, code, s, e)
-            if why and why.endswith("sure"):
-                notes.append(note(table, "label_match", why[: -len(", sure")], code))
-                why = ""
-        out.append((code, s, e, why, how == "words"))
+    for i, (code, s, e, how) in enumerate(placed):
+        if how:
+            out.append((code, s, e, _placed(code, flat.raw[s:e].strip(), how), how != "unreadable"))
+            continue
+        why, sure = _misprint(flat, code, s, e)
+        if why and not sure and _in_its_slot(placed, i, rows, flat):
+            why, sure = why + ", the one row the order leaves between its neighbours", True
+        if why and sure:
+            notes.append(note(table, "label_match", why, code))
+        out.append((code, s, e, "" if sure else why, False))
     return out
 
 
-def _misprint(flat: Flat, code: str, s: int, e: int) -> str:
-    """How a label was read from a misprint near the template's words ('' if it was not), ending
-    in ', sure' where the match is near enough to stand without the identities."""
+def _in_its_slot(placed: list, i: int, rows: list[str], flat: Flat) -> bool:
+    """Entry i stands right after the row before it and right before the row after it, both
+    printed as the template prints them."""
+    if i == 0 or i + 1 >= len(placed):
+        return False
+    before, after = placed[i - 1], placed[i + 1]
+    rank = rows.index(placed[i][0])
+    return (
+        rows.index(before[0]) == rank - 1
+        and rows.index(after[0]) == rank + 1
+        and not before[3]
+        and not after[3]
+        and not _misprint(flat, before[0], before[1], before[2])[0]
+        and not _misprint(flat, after[0], after[1], after[2])[0]
+    )
+
+
+def _placed(code: str, label: str, how: str) -> str:
+    what = {
+        "words": f"the label of {code} is printed '{label[:30]}', which names no row",
+        "empty": f"the row of {code} has no label of its own",
+    }.get(how, f"the label of {code} is unreadable ('{label[:30]}')")
+    return what + ": placed by its neighbours"
+
+
+def _misprint(flat: Flat, code: str, s: int, e: int) -> tuple[str, bool]:
+    """How a label was read from a misprint near the template's words ('' if it was not), and
+    whether it is near enough to stand without the identities."""
     rows = range(flat.row(s), flat.row(max(s, e - 1)) + 1)
     near = [x for x in flat.snaps if x.row in rows]
     if not near:
-        return ""
+        return "", True
     x = min(near, key=lambda x: x.score)
     why = f"the label of {code} is printed '{x.printed[:30]}', read as '{x.phrase}' ({x.score:.2f})"
-    return why + (", sure" if x.sure else "")
+    return why, x.sure
 
 
 def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]:
