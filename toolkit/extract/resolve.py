@@ -84,9 +84,23 @@ def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tup
             break
         while len(body) > n and _surplus_blank(flat, body):
             body = body[:-1]
-        if len(body) == n:
+        if len(body) == n and _cells_at_least(flat, body) <= n:
             ways.setdefault(tuple(flat.text[a:b].strip() for a, b in body), body)
-    return list(ways.values()) or [_trailing_only(flat, pieces, n)]
+    return list(ways.values()) or _compacted(flat, pieces, n) or [_trailing_only(flat, pieces, n)]
+
+
+def _cells_at_least(flat: Flat, pieces: list[tuple[int, int]]) -> int:
+    """The fewest cells pieces fill: one per empty piece, one per number printed apart."""
+    return sum(max(1, len(clean(flat.text[a:b]).split())) for a, b in pieces)
+
+
+def _compacted(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
+    """A grid whose columns a converter spread (pdfplumber writes '| | 0 | | 1 | | | 6 |' for three
+    cells): where the printed values are exactly as many as the cells, no empty cell among them
+    can be a blank, so every empty cell is layout."""
+    printed = [(a, b) for a, b in pieces if flat.text[a:b].strip()]
+    tokens = sum(len(clean(flat.text[a:b]).split()) for a, b in printed)
+    return [printed] if printed and tokens == n and len(printed) < len(pieces) else []
 
 
 def _trailing_only(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
