@@ -15,6 +15,7 @@ from toolkit import schema
 from toolkit.extract import align
 from toolkit.extract.align import WINDOW, Snap, locate
 from toolkit.extract.provenance import row_where
+from toolkit.extract.rejoin import rejoin
 from toolkit.extract.validate import check_row
 from toolkit.normalize import clean, fold, looks_like_value
 from toolkit.readers.base import RawDocument
@@ -70,8 +71,9 @@ class Blob:
 def flatten(doc: RawDocument) -> Flat:
     """The document as one string, its misprinted labels restored (align.snap_cells)."""
     parts, starts, pages, wheres, snaps, pos = [], [], [], [], [], 0
+    joined = rejoin([row.cells for row in doc.rows])
     for i, row in enumerate(doc.rows):
-        cells, found = align.snap_cells(row.cells, i)
+        cells, found = align.snap_cells(joined[i], i)
         snaps += found
         line = _line(cells)
         starts.append(pos)
@@ -399,6 +401,11 @@ def _appeals_blob(flat: Flat, start: int | None) -> Blob | None:
         last = m.end()
     keys = [(r, c) for r in schema.rows("appeals", "2021") for c in schema.cols("appeals", "2021")]
     pieces, truncated = value_pieces(flat, last, end, len(keys))
+    digit = _DIGIT.search(text, last, end)
+    if _all_empty(flat, pieces) and digit and flat.row(digit.start()) > flat.row(last):
+        # the header's last word ends a row of empty cells (a header cut into lines: 结果维 | 持):
+        # the values are the first row below that holds a digit
+        pieces, truncated = value_pieces(flat, flat.starts[flat.row(digit.start())], end, len(keys))
     if not pieces:
         return None
     return Blob("appeals", keys, pieces, truncated=truncated)

@@ -35,6 +35,9 @@ _BLOCKS.core.ruler.disable(["inline", "text_join"])
 _INLINE = MarkdownIt("commonmark")
 
 
+DELIMITER = re.compile(r":?-{3,}:?")  # a pipe table's delimiter cell
+
+
 def read_markdown(path: str | Path, *, data: bytes | None = None) -> RawDocument:
     """Read converter Markdown into rows of cell strings (tables) and one-cell rows (prose).
 
@@ -156,6 +159,8 @@ class _Walker:
         spans = segments(line, quoted=True)
         texts = [self.plain(t.content) for t in inlines[: len(spans)]]
         texts += [self.plain(line[a:b]) for a, b in spans[len(texts) :]]
+        if all(DELIMITER.fullmatch(t) for t in texts):
+            return  # a table restarted without a blank line: its delimiter row is a body row
         wheres = [
             Where(None, None, n + 1, base + a, base + b)  # the cell as printed (the common case)
             if t == line[a:b]

@@ -187,9 +187,13 @@ def label_regex(table: str, code: str, fmt: str) -> re.Pattern:
         prefix = num + GAP if row.number_required == "yes" else f"(?:{num}{GAP})?"
     else:
         prefix = ""
-    # an optional filling instruction in brackets after the label; never the next row's ordinal
-    # '（六）'
-    instruction = rf"(?:{GAP}\((?!{GAP}[一二三四五六七八九十]{{1,3}}{GAP}\))[^()\d]{{1,60}}\))?"
+    # an optional filling instruction in brackets after the label, never the next row's ordinal
+    # '（六）'; or one cut off at the end of its row (its close on a line below the values, where a
+    # converter put the label's last line)
+    instruction = (
+        rf"(?:{GAP}\((?!{GAP}[一二三四五六七八九十]{{1,3}}{GAP}\))"
+        rf"(?:[^()\d]{{1,60}}\)|[^()\d\x1e]{{1,60}}(?=[ \t\x1f]*(?:\x1e|$))))?"
+    )
     # a label starts on printed text, never on the breaks before it (an optional prefix such as
     # (?:行政)? would otherwise let the match swallow the previous row's empty cells); a label that
     # opens with a printed character needs no guard, and without one the regex engine skips ahead

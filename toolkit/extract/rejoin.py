@@ -1,0 +1,99 @@
+"""Row labels a converter cut apart, joined again before the aligner reads them.
+
+PDF-to-Markdown converters (pdfplumber under markitdown, and others) write a wrapped label's lines
+as separate rows: the first line above the row of numbers and the last below it
+('5.要求…出具已获' / '| | 0 | 76 |' / '取信息'), or the first line of every cell of the row on a
+row of its own ('| （六）其 | 2.申请人…缴纳 |' / '| 他处理 | 费用、行政机关… | 3 | 10 |'). A cut is
+joined only where the pieces read as one of the tables' row labels together and not apart
+(``schema.labels.row_label_kind``); the emptied rows stay, so every row keeps its index and its
+provenance. Nothing else is changed.
+"""
+
+from __future__ import annotations
+
+from toolkit.normalize import fold, looks_like_value
+from toolkit.schema import labels
+
+Rows = list[tuple[str, ...]]
+
+
+def rejoin(rows: Rows) -> Rows:
+    """The rows with every cut label joined (see the module docstring)."""
+    out = list(rows)
+    for i in range(len(out) - 1):
+        if not _words(out[i]):
+            continue
+        if _numbers(out[i + 1]) and i + 2 < len(out) and _words(out[i + 2]):
+            _around_values(out, i)
+        elif _has_numbers(out[i + 1]) and len(out[i]) == len(out[i + 1]):
+            _over_rows(out, i)
+    return out
+
+
+def _around_values(out: Rows, i: int) -> None:
+    """Head line, the values, tail line: the tail joins the head's last cell."""
+    head, tail = out[i], out[i + 2]
+    last = max(j for j, c in enumerate(head) if c.strip())
+    joined = head[last].strip() + _text(tail)
+    if _whole(joined) and not _whole(head[last]):
+        out[i] = (*head[:last], joined, *head[last + 1 :])
+        out[i + 2] = tuple("" for _ in tail)
+
+
+def _over_rows(out: Rows, i: int) -> None:
+    """A row of first lines over the row of values: each of its cells joins the cell below; a
+    single line under the values may end the row's own label."""
+    top, row = out[i], out[i + 1]
+    own = _own_label(row)
+    if own is None or not top[own].strip():
+        return
+    tail = out[i + 2] if i + 2 < len(out) and _single_words(out[i + 2]) else None
+    joined = top[own].strip() + row[own].strip()
+    with_tail = joined + (_text(tail) if tail else "")
+    if _whole(row[own]) or _whole(top[own]):
+        return
+    if _whole(with_tail) and tail:
+        joined = with_tail
+        out[i + 2] = tuple("" for _ in tail)
+    elif not _whole(joined):
+        return
+    cells = [
+        a.strip() + b.strip() if a.strip() and not looks_like_value(b) else b
+        for a, b in zip(top, row)
+    ]
+    cells[own] = joined
+    out[i + 1] = tuple(cells)
+    out[i] = tuple("" for _ in top)
+
+
+def _own_label(row: tuple[str, ...]) -> int | None:
+    """The index of a value row's own label: its last text cell before the first value."""
+    first = next((j for j, c in enumerate(row) if c.strip() and looks_like_value(c)), None)
+    texts = [j for j in range(first or 0) if row[j].strip()]
+    return texts[-1] if first is not None and texts else None
+
+
+def _whole(text: str) -> bool:
+    return labels.row_label_kind(fold(text.strip())) == "whole"
+
+
+def _text(cells: tuple[str, ...]) -> str:
+    return "".join(c.strip() for c in cells)
+
+
+def _words(cells: tuple[str, ...]) -> bool:
+    texts = [c for c in cells if c.strip()]
+    return bool(texts) and not any(looks_like_value(c) for c in texts)
+
+
+def _single_words(cells: tuple[str, ...]) -> bool:
+    return _words(cells) and sum(bool(c.strip()) for c in cells) == 1
+
+
+def _numbers(cells: tuple[str, ...]) -> bool:
+    texts = [c for c in cells if c.strip()]
+    return bool(texts) and all(looks_like_value(c) for c in texts)
+
+
+def _has_numbers(cells: tuple[str, ...]) -> bool:
+    return any(c.strip() and looks_like_value(c) for c in cells)
