@@ -3,7 +3,8 @@
 PDF-to-Markdown converters (pdfplumber under markitdown, and others) write a wrapped label's lines
 as separate rows: the first line above the row of numbers and the last below it
 ('5.要求…出具已获' / '| | 0 | 76 |' / '取信息'), or the first line of every cell of the row on a
-row of its own ('| （六）其 | 2.申请人…缴纳 |' / '| 他处理 | 费用、行政机关… | 3 | 10 |'). A cut is
+row of its own ('| （六）其 | 2.申请人…缴纳 |' / '| 他处理 | 费用、行政机关… | 3 | 10 |'), or on
+a line of its own ('1、申请人…逾期不补正、' / '| | 行政机关…公开申 | 0 | 0 |' / '请'). A cut is
 joined only where the pieces read as one of the tables' row labels together and not apart
 (``schema.labels.row_label_kind``); the emptied rows stay, so every row keeps its index and its
 provenance. Nothing else is changed.
@@ -25,7 +26,7 @@ def rejoin(rows: Rows) -> Rows:
             continue
         if _numbers(out[i + 1]) and i + 2 < len(out) and _words(out[i + 2]):
             _around_values(out, i)
-        elif _has_numbers(out[i + 1]) and len(out[i]) == len(out[i + 1]):
+        elif _has_numbers(out[i + 1]) and (len(out[i]) == len(out[i + 1]) or _single_words(out[i])):
             _over_rows(out, i)
     return out
 
@@ -45,6 +46,8 @@ def _over_rows(out: Rows, i: int) -> None:
     single line under the values may end the row's own label."""
     top, row = out[i], out[i + 1]
     own = _own_label(row)
+    if len(top) != len(row):  # a line of its own above the row: it can only begin the own label
+        top = tuple(_text(top) if j == own else "" for j in range(len(row)))
     if own is None or not top[own].strip():
         return
     tail = out[i + 2] if i + 2 < len(out) and _single_words(out[i + 2]) else None
@@ -63,7 +66,7 @@ def _over_rows(out: Rows, i: int) -> None:
     ]
     cells[own] = joined
     out[i + 1] = tuple(cells)
-    out[i] = tuple("" for _ in top)
+    out[i] = tuple("" for _ in out[i])
 
 
 def _own_label(row: tuple[str, ...]) -> int | None:

@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import random
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -70,6 +72,8 @@ CONFUSABLE = {"一": "—", "口": "□", "日": "曰", "己": "已", "人": "�
 FOOTNOTES = ("*", "（注）", "注1", "[1]")
 AGENCY_ROWS = ("其中：网上申请", "其中：现场申请", "其中：涉及行政复议的", "小计")
 MARKDOWN = {"markdown": "pipe", "markdown-grid": "grid", "markdown-html": "html"}
+# a render target converted to Markdown by a real converter (markitdown; the test extra)
+CONVERTED = {"markitdown-docx": "docx", "markitdown-html": "html", "markitdown-pdf": "pdf"}
 FORMATS = (*TARGETS, *MARKDOWN)
 
 
@@ -306,9 +310,22 @@ def write(doc: Document, to: str, style: Style | None = None) -> bytes:
     style = style or Style()
     if to in MARKDOWN:
         return markdown(doc, MARKDOWN[to])
+    if to in CONVERTED:
+        return converted(write_document(doc, CONVERTED[to], style), CONVERTED[to])
     if to not in TARGETS:
-        raise ValueError(f"unknown target {to!r}; choose one of {', '.join(FORMATS)}")
+        choices = ", ".join((*FORMATS, *CONVERTED))
+        raise ValueError(f"unknown target {to!r}; choose one of {choices}")
     return write_document(doc, to, style)
+
+
+def converted(data: bytes, suffix: str) -> bytes:
+    """A rendered file as markitdown converts it to Markdown, as a researcher would run it."""
+    from markitdown import MarkItDown  # the test extra: only this path needs it
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"report.{suffix}"
+        path.write_bytes(data)
+        return MarkItDown().convert(str(path)).text_content.encode("utf-8")
 
 
 def markdown(doc: Document, tables: str = "pipe") -> bytes:
