@@ -7,6 +7,11 @@ random valid reports are rendered with that quirk, read back with `toolkit.read_
 compared with the cells they were made from. Prints the share of documents read exactly (every cell
 equal, NA where blank) per quirk × format, the overall share, and the count of reports called
 `verified` (or `repaired`) that hold a wrong number, which must be 0. Asserts nothing.
+
+Formats: by default every one the quirk generator writes itself (text, HTML, DOCX, text-layer PDF,
+three Markdown flavours). Also: `markitdown-docx`, `markitdown-html`, `markitdown-pdf` (the
+rendered file converted by markitdown, a real converter) and `scan` (the PDF printed, scanned and
+read by OCR: seconds per report); `--formats all` takes every one.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit import ReadError, read_report
-from toolkit.testing.quirks import FORMATS, QUIRKS, quirked, write
-from toolkit.testing.render import SUFFIX, Style, random_cells
+from toolkit.testing.quirks import CONVERTED, FORMATS, QUIRKS, SCANNED, quirked, suffix, write
+from toolkit.testing.render import Style, random_cells
 
 TRUSTED = ("verified", "repaired")
 
@@ -41,7 +46,7 @@ def one(job: tuple[str, str, int]) -> tuple[str, str, bool, bool, bool, str]:
     )
     data = write(quirked(cells, [quirk], seed=seed, style=style, fmt=fmt), to, style)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"q{SUFFIX.get(to, '.md')}"
+        path = Path(tmp) / f"q{suffix(to)}"
         path.write_bytes(data)
         try:
             report = read_report(path)
@@ -70,7 +75,9 @@ def main() -> None:
     ap.add_argument("--quirks", default=",".join(QUIRKS))
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    formats, quirks = args.formats.split(","), args.quirks.split(",")
+    every = (*FORMATS, *CONVERTED, SCANNED)
+    formats = every if args.formats == "all" else args.formats.split(",")
+    quirks = args.quirks.split(",")
     jobs = [(q, f, s) for q in quirks for f in formats for s in range(args.per_cell)]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:

@@ -63,7 +63,7 @@ from toolkit.testing.label_quirks import (
     hybrid,
     misread_label,
 )
-from toolkit.testing.render import document, write_document
+from toolkit.testing.render import SUFFIX, document, write_document
 from toolkit.testing.render.html import table as html_table
 from toolkit.testing.render.model import TARGETS, Block, Cell, Document, Grid, Style
 
@@ -72,8 +72,10 @@ CONFUSABLE = {"一": "—", "口": "□", "日": "曰", "己": "已", "人": "�
 FOOTNOTES = ("*", "（注）", "注1", "[1]")
 AGENCY_ROWS = ("其中：网上申请", "其中：现场申请", "其中：涉及行政复议的", "小计")
 MARKDOWN = {"markdown": "pipe", "markdown-grid": "grid", "markdown-html": "html"}
-# a render target converted to Markdown by a real converter (markitdown; the test extra)
+# a render target converted to Markdown by a real converter (markitdown; the test extra), and
+# the text-layer PDF printed and scanned (testing.scansim: grey, skewed, noisy, JPEG), read by OCR
 CONVERTED = {"markitdown-docx": "docx", "markitdown-html": "html", "markitdown-pdf": "pdf"}
+SCANNED = "scan"
 FORMATS = (*TARGETS, *MARKDOWN)
 
 
@@ -312,10 +314,19 @@ def write(doc: Document, to: str, style: Style | None = None) -> bytes:
         return markdown(doc, MARKDOWN[to])
     if to in CONVERTED:
         return converted(write_document(doc, CONVERTED[to], style), CONVERTED[to])
+    if to == SCANNED:
+        from toolkit.testing.scansim import scan_pdf
+
+        return scan_pdf(write_document(doc, "pdf", style), dpi=200, seed=style.seed or 0)
     if to not in TARGETS:
-        choices = ", ".join((*FORMATS, *CONVERTED))
+        choices = ", ".join((*FORMATS, *CONVERTED, SCANNED))
         raise ValueError(f"unknown target {to!r}; choose one of {choices}")
     return write_document(doc, to, style)
+
+
+def suffix(to: str) -> str:
+    """The file name suffix of what :func:`write` writes for `to`."""
+    return ".pdf" if to == SCANNED else SUFFIX.get(to, ".md")
 
 
 def converted(data: bytes, suffix: str) -> bytes:
