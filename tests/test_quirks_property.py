@@ -23,7 +23,9 @@ from toolkit.testing.quirks import QUIRKS, quirked, write
 
 SCALE = int(os.environ.get("OGI_SCALE", "1"))
 FORMATS = tuple(
-    os.environ.get("OGI_QUIRK_FORMATS", "text-lines,text-pipe,html,markdown,docx").split(",")
+    os.environ.get(
+        "OGI_QUIRK_FORMATS", "text-lines,text-pipe,html,markdown,markdown-grid,markdown-html,docx"
+    ).split(",")
 )
 TRUSTED = ("verified", "repaired")
 
