@@ -59,6 +59,7 @@ class Blob:
     unsure: str = ""  # why the label's match is not sure (a near misprint, placed by neighbours)
     in_order: bool = False  # detached, and no other label could take the values (match)
     words: bool = False  # placed under words naming no row, or none: an agency's row looks alike
+    loose: bool = False  # its empty cells are no grid's (resolve places its blanks by identities)
 
     def run(self, flat: Flat) -> tuple[str, tuple[str, ...]]:
         """The printed values as one run of text (an empty piece as a blank, —) and the kind of

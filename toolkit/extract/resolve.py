@@ -17,6 +17,7 @@ from toolkit.extract.validate import check_row, evaluate, expand, violations
 from toolkit.normalize import clean, is_blank, parse_cell
 
 MAX_COMBINATIONS = 50_000
+MAX_PLACEMENTS = 200  # ways to place the blanks of one row that are tried
 
 
 def _groups(blob: Blob) -> list[tuple[list[int], int]]:
@@ -56,7 +57,57 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     if run not in seen:
         seen[run] = _read_run(*run)
     found, why = seen[run]
+    if _has_empty(flat, blob.pieces):
+        # cells no longer one per piece, and an empty piece among them: a blank printed as nothing,
+        # or a converter's layout cell. Which cells are blank is for the identities to decide.
+        blob.loose = True
+        return _placements(flat, blob, run[2])
     return list(found), why
+
+
+def _distrust_empties(blobs: list[Blob], options: list, flat: Flat, checks: list) -> None:
+    """In a table where some row's empty cells proved to be no grid (cells not one per piece), the
+    empty cells of every row may be layout: their rows' blanks are placed by the identities too."""
+    if not any(b.loose for b in blobs):
+        return
+    for i, blob in enumerate(blobs):
+        if blob.direct and _has_empty(flat, blob.pieces):
+            found, why = _placements(flat, blob, _groups(blob))
+            options[i], blob.direct = found, False
+            if why:
+                checks.append(note(blob.table, "segmentation", why, _scope(blob)))
+
+
+def _placements(flat: Flat, blob: Blob, groups) -> tuple[list[tuple[str, ...]], str]:
+    """Every way to put a row's printed numbers, in order, one per cell, and blanks in the cells
+    left over, that its own identities allow; none where the numbers are not one per cell or the
+    ways are too many to try."""
+    tokens = [t for a, b in blob.pieces for t in clean(flat.text[a:b]).split()]
+    n = len(blob.keys)
+    blanks = n - len(tokens)
+    if blanks < 0 or math.comb(n, blanks) > MAX_PLACEMENTS:
+        return [], "empty cells that may be blanks or layout, and too many ways to place them"
+    out = []
+    for spots in itertools.combinations(range(n), blanks):
+        numbers = iter(tokens)
+        reading = tuple("" if i in spots else next(numbers) for i in range(n))
+        if all(_holds(reading, parts, total) for parts, total in groups):
+            out.append(reading)
+    return out, ("" if len(out) <= 1 else "empty cells that may be blanks or layout")
+
+
+def _holds(reading: tuple[str, ...], parts, total: int) -> bool:
+    """A row identity holds, or cannot be checked (a blank total)."""
+    if not reading[total]:
+        return True
+    try:
+        return sum(float(reading[p] or 0) for p in parts) == float(reading[total])
+    except ValueError:
+        return True  # a blank marker or other text: for the validator to judge
+
+
+def _has_empty(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
+    return any(not flat.text[a:b].strip() for a, b in pieces)
 
 
 def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str, ...]], str]:
@@ -140,6 +191,7 @@ def resolve(
             if why:
                 checks.append(note(table, "segmentation", why, _scope(blob)))
             options.append(found)
+        _distrust_empties(mine, options, flat, checks)
         chosen = _choose(mine, options, expand(table, fmt), checks, flat)
         table_cells = [
             c for blob, reading in zip(mine, chosen) for c in _cells(blob, reading, flat)
