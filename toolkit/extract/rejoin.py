@@ -18,27 +18,51 @@ from toolkit.schema import labels
 Rows = list[tuple[str, ...]]
 
 
+MAX_LINES = 4  # lines of one label above or below its values (a narrow column wraps often)
+
+
 def rejoin(rows: Rows) -> Rows:
     """The rows with every cut label joined (see the module docstring)."""
     out = list(rows)
-    for i in range(len(out) - 1):
-        if not _words(out[i]):
+    for i in range(1, len(out)):
+        if not _words(out[i - 1]):
             continue
-        if _numbers(out[i + 1]) and i + 2 < len(out) and _words(out[i + 2]):
+        if _numbers(out[i]):
             _around_values(out, i)
-        elif _has_numbers(out[i + 1]) and (len(out[i]) == len(out[i + 1]) or _single_words(out[i])):
-            _over_rows(out, i)
+        elif _has_numbers(out[i]) and (len(out[i - 1]) == len(out[i]) or _single_words(out[i - 1])):
+            _over_rows(out, i - 1)
     return out
 
 
 def _around_values(out: Rows, i: int) -> None:
-    """Head line, the values, tail line: the tail joins the head's last cell."""
-    head, tail = out[i], out[i + 2]
-    last = max(j for j, c in enumerate(head) if c.strip())
-    joined = head[last].strip() + _text(tail)
-    if _whole(joined) and not _whole(head[last]):
-        out[i] = (*head[:last], joined, *head[last + 1 :])
-        out[i + 2] = tuple("" for _ in tail)
+    """Lines of a label above its row of values `i` and below it: they join the first line's cell
+    (its last, where the line is a grid row of words), the others left empty. The fewest lines
+    above, and the most below, that read as one row label together."""
+    above = _lines(out, i, -1)
+    below = _lines(out, i, 1)
+    for h in range(1, len(above) + 1):
+        first = out[above[h - 1]]
+        last = max(j for j, c in enumerate(first) if c.strip())
+        head = first[last].strip() + "".join(_text(out[j]) for j in reversed(above[: h - 1]))
+        for t in range(len(below), -1, -1):
+            joined = head + "".join(_text(out[j]) for j in below[:t])
+            if (h, t) != (1, 0) and _whole(joined) and not _whole(first[last]):
+                out[above[h - 1]] = (*first[:last], joined, *first[last + 1 :])
+                for j in above[: h - 1] + below[:t]:
+                    out[j] = tuple("" for _ in out[j])
+                return
+
+
+def _lines(out: Rows, i: int, step: int) -> list[int]:
+    """Rows next to row i (nearest first) that may hold a line of its label: single cells of
+    words; above, the nearest may be a grid row of words."""
+    found, j = [], i + step
+    while 0 <= j < len(out) and len(found) < MAX_LINES:
+        if not (_single_words(out[j]) or (step < 0 and j == i - 1 and _words(out[j]))):
+            break
+        found.append(j)
+        j += step
+    return found
 
 
 def _over_rows(out: Rows, i: int) -> None:
