@@ -27,30 +27,48 @@ def rejoin(rows: Rows) -> Rows:
     for i in range(1, len(out)):
         if not _words(out[i - 1]):
             continue
-        if _numbers(out[i]):
-            _around_values(out, i)
-        elif _has_numbers(out[i]) and (len(out[i - 1]) == len(out[i]) or _single_words(out[i - 1])):
+        if not _has_numbers(out[i]) or _around_values(out, i):
+            continue
+        if len(out[i - 1]) == len(out[i]) or _single_words(out[i - 1]):
             _over_rows(out, i - 1)
     return out
 
 
-def _around_values(out: Rows, i: int) -> None:
-    """Lines of a label above its row of values `i` and below it: they join the first line's cell
-    (its last, where the line is a grid row of words), the others left empty. The fewest lines
-    above, and the most below, that read as one row label together."""
+def _around_values(out: Rows, i: int) -> bool:
+    """Lines of a label above its row of values `i` and below it, joined: into the values' row
+    where it has an empty cell under the label (a grid), else into the first line's cell (its
+    last), the other lines left empty. The fewest lines above, and the most below, that read as
+    one row label together. The values' row may hold group labels left of the label's column."""
     above = _lines(out, i, -1)
     below = _lines(out, i, 1)
+    row = out[i]
     for h in range(1, len(above) + 1):
         first = out[above[h - 1]]
         last = max(j for j, c in enumerate(first) if c.strip())
+        if not _free_at(row, last, len(first)):
+            continue
         head = first[last].strip() + "".join(_text(out[j]) for j in reversed(above[: h - 1]))
         for t in range(len(below), -1, -1):
             joined = head + "".join(_text(out[j]) for j in below[:t])
             if (h, t) != (1, 0) and _whole(joined) and not _whole(first[last]):
-                out[above[h - 1]] = (*first[:last], joined, *first[last + 1 :])
-                for j in above[: h - 1] + below[:t]:
+                for j in above[:h] + below[:t]:
                     out[j] = tuple("" for _ in out[j])
-                return
+                if len(first) == len(row):
+                    out[i] = (*row[:last], joined, *row[last + 1 :])
+                else:
+                    out[above[h - 1]] = (*first[:last], joined, *first[last + 1 :])
+                return True
+    return False
+
+
+def _free_at(row: tuple[str, ...], at: int, width: int) -> bool:
+    """The values' row leaves the label's place free: in a grid of the same width, nothing but
+    group labels left of column `at` and an empty cell at it; a row of another width, only
+    values."""
+    if len(row) != width:
+        return _numbers(row)
+    own = _own_label(row)
+    return not row[at].strip() and (own is None or own < at) and _has_numbers(row[at + 1 :])
 
 
 def _lines(out: Rows, i: int, step: int) -> list[int]:
@@ -109,8 +127,11 @@ def _text(cells: tuple[str, ...]) -> str:
 
 
 def _words(cells: tuple[str, ...]) -> bool:
+    """Cells of text and no values (an item's number alone, '2.', is the start of a label)."""
     texts = [c for c in cells if c.strip()]
-    return bool(texts) and not any(looks_like_value(c) for c in texts)
+    return bool(texts) and not any(
+        looks_like_value(c) and not labels.NUMBERING.fullmatch(c.strip()) for c in texts
+    )
 
 
 def _single_words(cells: tuple[str, ...]) -> bool:

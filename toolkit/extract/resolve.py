@@ -137,7 +137,30 @@ def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tup
             body = body[:-1]
         if len(body) == n and _cells_at_least(flat, body) <= n:
             ways.setdefault(tuple(flat.text[a:b].strip() for a, b in body), body)
+    if surplus > 0 and any(_inner_empty(flat, way) for way in ways.values()):
+        for way in _drops(flat, pieces, n):  # an inner empty cell may be the layout one instead
+            ways.setdefault(tuple(flat.text[a:b].strip() for a, b in way), way)
     return list(ways.values()) or _compacted(flat, pieces, n) or [_trailing_only(flat, pieces, n)]
+
+
+def _inner_empty(flat: Flat, way: list[tuple[int, int]]) -> bool:
+    """An empty cell with printed cells on both sides."""
+    printed = [i for i, (a, b) in enumerate(way) if flat.text[a:b].strip()]
+    return bool(printed) and any(
+        not flat.text[a:b].strip() for a, b in way[printed[0] : printed[-1] + 1]
+    )
+
+
+def _drops(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
+    """Every way to leave out empty pieces until n are left (none where too many)."""
+    empty = [i for i, (a, b) in enumerate(pieces) if not flat.text[a:b].strip()]
+    surplus = len(pieces) - n
+    if surplus > len(empty) or math.comb(len(empty), surplus) > MAX_PLACEMENTS:
+        return []
+    return [
+        [p for i, p in enumerate(pieces) if i not in drop]
+        for drop in map(set, itertools.combinations(empty, surplus))
+    ]
 
 
 def _cells_at_least(flat: Flat, pieces: list[tuple[int, int]]) -> int:

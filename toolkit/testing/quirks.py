@@ -45,6 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.testing.converter_quirks import label_around_values, spread_columns
 from toolkit.testing.gridedit import (
     body_rows,
     each_table,
@@ -254,6 +255,8 @@ QUIRKS: dict[str, Quirk] = {
     "header_spread": header_spread,
     "header_collapsed": header_collapsed,
     "hybrid": hybrid,
+    "label_around_values": label_around_values,
+    "spread_columns": spread_columns,
 }
 
 
