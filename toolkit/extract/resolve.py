@@ -12,12 +12,15 @@ from toolkit.extract.header_align import aligned
 from toolkit.extract.match import Blob, Flat, note
 from toolkit.extract.provenance import NONE as NO_PLACE
 from toolkit.extract.provenance import locate
-from toolkit.extract.segment import TooMany, segmentations
+from toolkit.extract.segment import TooMany, atoms, segmentations
 from toolkit.extract.validate import check_row, evaluate, expand, violations
 from toolkit.normalize import clean, is_blank, parse_cell
 
 MAX_COMBINATIONS = 50_000
 MAX_PLACEMENTS = 200  # ways to place the blanks of one row that are tried
+NO_FIT = (
+    "no reading satisfies the row's own identity; the numbers fit the cells only split or joined"
+)
 
 
 def _groups(blob: Blob) -> list[tuple[list[int], int]]:
@@ -117,6 +120,10 @@ def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str
         found = segmentations(text, kinds, groups)
         if found:
             return found, ""
+        if groups and len(atoms(text)) != len(kinds):
+            # the numbers fit the cells only split or joined, and no way of it adds up: a cell
+            # lost or merged by a converter looks the same as the agency's own error
+            return [], NO_FIT
         return segmentations(text, kinds), "no reading satisfies the row's own identity"
     except TooMany:
         return [], f"'{text}' has too many readings to choose from"

@@ -23,9 +23,16 @@ read. The quirks (:data:`QUIRKS`):
 - ``header_spread``: merged header cells' text repeated in every column they span;
 - ``header_collapsed``: the applications header rows as one row, each column's texts joined
   ('申请人情况 自然人') or only its lowest kept;
-- ``hybrid``: 1–3 labels in the other format's wording (2021 printing 规范性文件, 处理决定数量).
+- ``hybrid``: 1–3 labels in the other format's wording (2021 printing 规范性文件, 处理决定数量);
+- ``label_around_values``: a wrapped label's lines on rows of their own, above and below its
+  numbers, as PDF-to-Markdown converters write a vertically centred row;
+- ``spread_columns``: empty columns among a table's value columns, as a converter that finds more
+  column edges than the table has.
 
-The last five are in :mod:`toolkit.testing.label_quirks`.
+``misread_label`` to ``hybrid`` are in :mod:`toolkit.testing.label_quirks`, the last two in
+:mod:`toolkit.testing.converter_quirks`. Besides the formats :func:`write` renders itself, it
+writes a rendered file as markitdown converts it (``markitdown-docx``, ``-html``, ``-pdf``) and
+the rendered PDF printed and scanned (``scan``, read by OCR).
 
 >>> doc = quirked(random_cells(7), ["stray_space", "thousands"], seed=3)
 >>> data = write(doc, "markdown")                     # or any render target
