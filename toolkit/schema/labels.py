@@ -133,9 +133,9 @@ def nearest(text: str) -> tuple[str, float] | None:
 
 def snap(text: str) -> tuple[str, float] | None:
     """A misprinted label restored to the template's words, its numbering kept, and the
-    similarity; None where the label regexes read it as printed or :func:`nearest` finds nothing
-    to restore."""
-    if not _HAN.search(text) or row_label_kind(unicodedata.normalize("NFKC", text)):
+    similarity; None where the label regexes read it whole as printed or :func:`nearest` finds
+    nothing to restore."""
+    if not _HAN.search(text) or row_label_kind(unicodedata.normalize("NFKC", text)) == "whole":
         return None
     near = nearest(text)
     if near is None:
