@@ -135,10 +135,10 @@ def snap(text: str) -> tuple[str, float] | None:
     """A misprinted label restored to the template's words, its numbering kept, and the
     similarity; None where the label regexes read it whole as printed or :func:`nearest` finds
     nothing to restore."""
-    if not _HAN.search(text) or row_label_kind(unicodedata.normalize("NFKC", text)) == "whole":
+    if not _HAN.search(text):
         return None
-    near = nearest(text)
-    if near is None:
+    near = nearest(text)  # fast (rapidfuzz, remembered); the regexes only where it finds one
+    if near is None or row_label_kind(unicodedata.normalize("NFKC", text)) == "whole":
         return None
     numbered = NUMBERING.match(text)
     return (numbered.group(0).strip() if numbered else "") + lexicon()[near[0]], near[1]
