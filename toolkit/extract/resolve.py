@@ -44,8 +44,12 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     """
     n = len(blob.keys)
     ways = _trimmed(flat, blob.pieces, n)
+    cols = tuple(c for _, c in blob.keys)
     if len(ways) > 1:
-        ways = aligned(flat, blob.table, tuple(c for _, c in blob.keys), ways)
+        ways = aligned(flat, blob.table, cols, ways)
+    if len(ways) > 1:  # the header may place a way that leaves out an inner empty cell instead
+        placed = aligned(flat, blob.table, cols, _drops(flat, blob.pieces, n) or ways)
+        ways = placed if len(placed) == 1 else ways
     blob.pieces = ways[0]
     pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
     if len(pieces) == n and all(len(clean(p).split()) <= 1 for p in pieces):
@@ -144,7 +148,7 @@ def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tup
             body = body[:-1]
         if len(body) == n and _cells_at_least(flat, body) <= n:
             ways.setdefault(tuple(flat.text[a:b].strip() for a, b in body), body)
-    if surplus > 0 and any(_inner_empty(flat, way) for way in ways.values()):
+    if surplus > 0 and (not ways or any(_inner_empty(flat, way) for way in ways.values())):
         for way in _drops(flat, pieces, n):  # an inner empty cell may be the layout one instead
             ways.setdefault(tuple(flat.text[a:b].strip() for a, b in way), way)
     return list(ways.values()) or _compacted(flat, pieces, n) or [_trailing_only(flat, pieces, n)]
