@@ -144,3 +144,21 @@ def test_empty_cells_of_a_row_that_is_no_grid_are_placed_by_the_identities(tmp_p
         assert pd.isna(value) or value == printed[list(granted.index).index(col)], col
     others = {k: v for k, v in _values(report.cells).items() if k[1] != "granted"}
     assert all(v is None or v == _values(cells)[k] for k, v in others.items())
+
+
+def test_a_blank_after_a_spread_column_is_placed_by_the_header(tmp_path):
+    """'| 政府集中采购 | | | 80110 | | |' under '| 信息内容 | 采购项目数量 | | 采购总金额 | | |':
+    the header puts 80110 under 采购总金额 and the blank under 采购项目数量."""
+    table = (
+        "| 信息内容 | 上一年项目数量 |  | 本年增/减 |  | 处理决定数量 |\n"
+        "|---|---|---|---|---|---|\n"
+        "| 行政许可 | 0 |  |  |  | 7 |\n"
+        "| 信息内容 | 采购项目数量 |  | 采购总金额 |  |  |\n"
+        "| 政府集中采购 |  |  | 80110 |  |  |\n"
+    )
+    values = _proactive(tmp_path, table)
+    assert values.loc[("licensing", "prev_year_items")] == 0
+    assert pd.isna(values.loc[("licensing", "change")])
+    assert values.loc[("licensing", "decisions")] == 7
+    assert pd.isna(values.loc[("procurement", "items")])
+    assert values.loc[("procurement", "total_amount")] == 80110
