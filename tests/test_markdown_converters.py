@@ -45,3 +45,28 @@ def test_markitdown_output_of_every_truth_report_reads_exactly(tmp_path, convert
     report = read_report(path)
     assert _values(report.cells) == _values(cells), report.reasons
     assert report.status in ("verified", "partial", "inconsistent")
+
+
+@pytest.mark.corpus
+def test_markitdown_output_of_the_rendered_pdf_of_every_truth_report_is_never_wrong(
+    tmp_path, converter
+):
+    """The PDF path (pdfplumber under markitdown) spreads columns, cuts labels around their values
+    and merges cells ('| | 258 | 12 | | 1 1 | |'): no value is ever wrong, and nine in ten of all
+    cells read exactly (91.8% when this test was written; the rest are NA with a reason)."""
+    exact = total = 0
+    for stem in truth_stems():
+        t = truth(stem)
+        cells = t.assign(value=pd.to_numeric(t.value.replace("", None)))
+        source = render(cells, tmp_path / f"{stem}.pdf", to="pdf")
+        path = tmp_path / f"{stem}.md"
+        path.write_text(converter.convert(str(source)).text_content, encoding="utf-8")
+        report = read_report(path)
+        got, want = _values(report.cells), _values(cells)
+        wrong = {k: (want.get(k), v) for k, v in got.items() if v is not None and want.get(k) != v}
+        assert not wrong, (stem, wrong)
+        if report.status == "verified":
+            assert all(got.get(k) == v for k, v in want.items() if k[0] != "proactive"), stem
+        exact += sum(got.get(k, "missing") == v for k, v in want.items())
+        total += len(want)
+    assert exact / total >= 0.9, exact / total
