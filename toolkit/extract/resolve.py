@@ -7,17 +7,16 @@ import itertools
 import math
 
 from toolkit import schema
-from toolkit.extract import hidden_blanks
+from toolkit.extract import empties, hidden_blanks
 from toolkit.extract.header_align import aligned
 from toolkit.extract.match import Blob, Flat, note
 from toolkit.extract.provenance import NONE as NO_PLACE
 from toolkit.extract.provenance import locate
 from toolkit.extract.segment import TooMany, atoms, segmentations
 from toolkit.extract.validate import check_row, evaluate, expand, violations
-from toolkit.normalize import clean, is_blank, parse_cell
+from toolkit.normalize import clean, parse_cell
 
 MAX_COMBINATIONS = 50_000
-MAX_PLACEMENTS = 200  # ways to place the blanks of one row that are tried
 NO_FIT = (
     "no reading satisfies the row's own identity; the numbers fit the cells only split or joined"
 )
@@ -43,12 +42,12 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     `seen` keeps the readings of each run of digits already read in the report: rows of zeros recur.
     """
     n = len(blob.keys)
-    ways = _trimmed(flat, blob.pieces, n)
+    ways = empties.trimmed(flat, blob.pieces, n)
     cols = tuple(c for _, c in blob.keys)
     if len(ways) > 1:
         ways = aligned(flat, blob.table, cols, ways)
     if len(ways) > 1:  # the header may place a way that leaves out an inner empty cell instead
-        placed = aligned(flat, blob.table, cols, _drops(flat, blob.pieces, n) or ways)
+        placed = aligned(flat, blob.table, cols, empties.drops(flat, blob.pieces, n) or ways)
         ways = placed if len(placed) == 1 else ways
     blob.pieces = ways[0]
     pieces = [flat.text[a:b].strip() for a, b in blob.pieces]
@@ -64,11 +63,11 @@ def readings(blob: Blob, flat: Flat, seen: dict | None = None) -> tuple[list[tup
     if run not in seen:
         seen[run] = _read_run(*run)
     found, why = seen[run]
-    if _has_empty(flat, blob.pieces):
+    if empties.has_empty(flat, blob.pieces):
         # cells no longer one per piece, and an empty piece among them: a blank printed as nothing,
         # or a converter's layout cell. Which cells are blank is for the identities to decide.
         blob.loose = True
-        return _placements(flat, blob, run[2])
+        return empties.placements(flat, blob.pieces, len(blob.keys), run[2])
     return list(found), why
 
 
@@ -78,43 +77,11 @@ def _distrust_empties(blobs: list[Blob], options: list, flat: Flat, checks: list
     if not any(b.loose for b in blobs):
         return
     for i, blob in enumerate(blobs):
-        if blob.direct and _has_empty(flat, blob.pieces):
-            found, why = _placements(flat, blob, _groups(blob))
+        if blob.direct and empties.has_empty(flat, blob.pieces):
+            found, why = empties.placements(flat, blob.pieces, len(blob.keys), _groups(blob))
             options[i], blob.direct = found, False
             if why:
                 checks.append(note(blob.table, "segmentation", why, _scope(blob)))
-
-
-def _placements(flat: Flat, blob: Blob, groups) -> tuple[list[tuple[str, ...]], str]:
-    """Every way to put a row's printed numbers, in order, one per cell, and blanks in the cells
-    left over, that its own identities allow; none where the numbers are not one per cell or the
-    ways are too many to try."""
-    tokens = [t for a, b in blob.pieces for t in clean(flat.text[a:b]).split()]
-    n = len(blob.keys)
-    blanks = n - len(tokens)
-    if blanks < 0 or math.comb(n, blanks) > MAX_PLACEMENTS:
-        return [], "empty cells that may be blanks or layout, and too many ways to place them"
-    out = []
-    for spots in itertools.combinations(range(n), blanks):
-        numbers = iter(tokens)
-        reading = tuple("" if i in spots else next(numbers) for i in range(n))
-        if all(_holds(reading, parts, total) for parts, total in groups):
-            out.append(reading)
-    return out, ("" if len(out) <= 1 else "empty cells that may be blanks or layout")
-
-
-def _holds(reading: tuple[str, ...], parts, total: int) -> bool:
-    """A row identity holds, or cannot be checked (a blank total)."""
-    if not reading[total]:
-        return True
-    try:
-        return sum(float(reading[p] or 0) for p in parts) == float(reading[total])
-    except ValueError:
-        return True  # a blank marker or other text: for the validator to judge
-
-
-def _has_empty(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
-    return any(not flat.text[a:b].strip() for a, b in pieces)
 
 
 def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str, ...]], str]:
@@ -131,78 +98,6 @@ def _read_run(text: str, kinds: tuple[str, ...], groups) -> tuple[list[tuple[str
         return segmentations(text, kinds), "no reading satisfies the row's own identity"
     except TooMany:
         return [], f"'{text}' has too many readings to choose from"
-
-
-def _trimmed(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
-    """A row's cells without its surplus: empty cells a spanned label leaves before the values (a
-    padded grid) and layout cells after them (see `_surplus_blank`). Each way that gives other cell
-    texts is returned: when a row has both, which empty cell is a printed blank is for the
-    identities to decide."""
-    surplus = len(pieces) - n
-    ways: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-    for lead in range(max(surplus, 0) + 1):
-        body = pieces[lead:]
-        if any(flat.text[a:b].strip() for a, b in pieces[:lead]):
-            break
-        while len(body) > n and _surplus_blank(flat, body):
-            body = body[:-1]
-        if len(body) == n and _cells_at_least(flat, body) <= n:
-            ways.setdefault(tuple(flat.text[a:b].strip() for a, b in body), body)
-    if surplus > 0 and (not ways or any(_inner_empty(flat, way) for way in ways.values())):
-        for way in _drops(flat, pieces, n):  # an inner empty cell may be the layout one instead
-            ways.setdefault(tuple(flat.text[a:b].strip() for a, b in way), way)
-    return list(ways.values()) or _compacted(flat, pieces, n) or [_trailing_only(flat, pieces, n)]
-
-
-def _inner_empty(flat: Flat, way: list[tuple[int, int]]) -> bool:
-    """An empty cell with printed cells on both sides."""
-    printed = [i for i, (a, b) in enumerate(way) if flat.text[a:b].strip()]
-    return bool(printed) and any(
-        not flat.text[a:b].strip() for a, b in way[printed[0] : printed[-1] + 1]
-    )
-
-
-def _drops(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
-    """Every way to leave out empty pieces until n are left (none where too many)."""
-    empty = [i for i, (a, b) in enumerate(pieces) if not flat.text[a:b].strip()]
-    surplus = len(pieces) - n
-    if surplus > len(empty) or math.comb(len(empty), surplus) > MAX_PLACEMENTS:
-        return []
-    return [
-        [p for i, p in enumerate(pieces) if i not in drop]
-        for drop in map(set, itertools.combinations(empty, surplus))
-    ]
-
-
-def _cells_at_least(flat: Flat, pieces: list[tuple[int, int]]) -> int:
-    """The fewest cells pieces fill: one per empty piece, one per number printed apart."""
-    return sum(max(1, len(clean(flat.text[a:b]).split())) for a, b in pieces)
-
-
-def _compacted(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[list[tuple[int, int]]]:
-    """A grid whose columns a converter spread (pdfplumber writes '| | 0 | | 1 | | | 6 |' for three
-    cells): where the printed values are exactly as many as the cells, no empty cell among them
-    can be a blank, so every empty cell is layout."""
-    printed = [(a, b) for a, b in pieces if flat.text[a:b].strip()]
-    tokens = sum(len(clean(flat.text[a:b]).split()) for a, b in printed)
-    return [printed] if printed and tokens == n and len(printed) < len(pieces) else []
-
-
-def _trailing_only(flat: Flat, pieces: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
-    """No way fits exactly: drop what trailing layout there is and let the digit search read the
-    rest."""
-    while len(pieces) > n and _surplus_blank(flat, pieces):
-        pieces = pieces[:-1]
-    return pieces
-
-
-def _surplus_blank(flat: Flat, pieces: list[tuple[int, int]]) -> bool:
-    """The last piece is empty, or repeats the blank marker before it (a merged blank cell copied
-    per column)."""
-    last = flat.text[slice(*pieces[-1])].strip()
-    return not last or (
-        is_blank(last) and len(pieces) > 1 and flat.text[slice(*pieces[-2])].strip() == last
-    )
 
 
 def resolve(
