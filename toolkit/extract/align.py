@@ -2,21 +2,27 @@
 
 Every reader (text, HTML, Word, PDF, OCR, Markdown) hands over rows of cell strings; the matcher
 joins them into one folded string (cells by \\x1f, rows by \\x1e) and asks here which printed text
-is which row. Three steps, each weaker than the one before and each saying so:
+is which row. Labels a converter cut around their own numbers are joined first
+(``extract.rejoin``); then three steps, each weaker than the one before and each saying so in
+the report's checks (``label_match``):
 
 1. **Restore misprints.** A label cell one or two characters away from a template phrase
    (``schema.labels.nearest``: NFKC, no whitespace, Simplified, look-alikes folded, rapidfuzz
-   similarity) is read as that phrase. At ``labels.SURE`` or above the match is confident; between
-   ``labels.NEAR`` and ``SURE`` it is accepted only where the table's identities then hold.
+   similarity) is read as that phrase. At ``labels.SURE`` or above the match is sure; between
+   ``labels.NEAR`` and ``SURE`` it is sure only where the order confirms it (the one row the format
+   leaves between two sure neighbours, see ``match``), else kept only where the table's
+   identities then hold.
 2. **Ordered scan.** The table's labels are found in their printed order, each within ``WINDOW``
    characters of the one before (wrapped and split labels match across breaks; see
    ``schema.compile_label``). The placement that finds the most labels wins, so a prose mention of
    a label or two is not a table. Labels so found are the anchors.
 3. **Placement by neighbours.** Between two anchors, where exactly one row of the format is
-   missing and exactly one row of values stands, under a label that is unreadable (no Chinese
-   text, or nearer that row's label than any other), the values are that row's: the only slot
-   the order leaves. Such a row is never accepted by position alone: the resolver keeps it only
-   where every identity it enters holds (``resolve``), else its cells are NA.
+   missing and exactly one row of values stands, under a label that is unreadable (no Chinese, or
+   nearest that row's label), words that name no row, or no label of its own, the values are that
+   row's: the only slot the order leaves. Such a row is never accepted by position alone: the
+   resolver keeps it only where every identity it enters holds, and, under words or no label,
+   only with values that are not all zero (an agency's own row in an omitted row's place looks
+   the same); else its cells are NA.
 """
 
 from __future__ import annotations
@@ -35,9 +41,8 @@ MIN_ROWS = 2  # labels followed by values that make a table
 VALUE_AHEAD = re.compile(r"[\s\x1e\x1f|]{0,8}?(?:\d|[/—\-]|无)|(?:[ \t]*\x1f){2,}[ \t]*(?:\x1e|$)")
 _CELL = re.compile(r"[^\x1e\x1f]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-UNREAD_NEAR = (
-    0.5  # label text this near a row's label is that row's; farther from every row it names none
-)
+# label text this near a row's label is that row's; farther from every row's, it names none
+UNREAD_NEAR = 0.5
 
 
 @dataclass(frozen=True)
