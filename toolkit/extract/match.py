@@ -258,13 +258,14 @@ def _aligned(flat: Flat, table: str, found: list, lay: dict, end: int, notes: li
 
     rows = list(lay)
     placed = align.place_unread(flat.text, table, rows, found, values_end)
+    read = [("", True) if how else _misprint(flat, code, s, e) for code, s, e, how in placed]
     out = []
     for i, (code, s, e, how) in enumerate(placed):
         if how:
             out.append((code, s, e, _placed(code, flat.raw[s:e].strip(), how), how != "unreadable"))
             continue
-        why, sure = _misprint(flat, code, s, e)
-        if why and not sure and _in_its_slot(placed, i, rows, flat):
+        why, sure = read[i]
+        if why and not sure and _in_its_slot(placed, read, i, rows):
             why, sure = why + ", the one row the order leaves between its neighbours", True
         if why and sure:
             notes.append(note(table, "label_match", why, code))
@@ -272,20 +273,15 @@ def _aligned(flat: Flat, table: str, found: list, lay: dict, end: int, notes: li
     return out
 
 
-def _in_its_slot(placed: list, i: int, rows: list[str], flat: Flat) -> bool:
+def _in_its_slot(placed: list, read: list, i: int, rows: list[str]) -> bool:
     """Entry i stands right after the row before it and right before the row after it, both
-    printed as the template prints them."""
+    printed as the template prints them (neither placed nor read from a misprint)."""
     if i == 0 or i + 1 >= len(placed):
         return False
-    before, after = placed[i - 1], placed[i + 1]
     rank = rows.index(placed[i][0])
-    return (
-        rows.index(before[0]) == rank - 1
-        and rows.index(after[0]) == rank + 1
-        and not before[3]
-        and not after[3]
-        and not _misprint(flat, before[0], before[1], before[2])[0]
-        and not _misprint(flat, after[0], after[1], after[2])[0]
+    return all(
+        rows.index(placed[j][0]) == rank + j - i and not placed[j][3] and not read[j][0]
+        for j in (i - 1, i + 1)
     )
 
 
@@ -321,9 +317,17 @@ def _row_blobs(flat: Flat, table: str, found, lay: dict, end: int) -> list[Blob]
             out.append(None)  # a label with nothing after it: its cells are missing, not blank
             continue
         keys = [(code, c) for c in lay[code]]
-        blob = Blob(table, keys, pieces, truncated=truncated, detached=bool(detached))
-        blob.unsure, blob.words = unsure, words
-        out.append(blob)
+        out.append(
+            Blob(
+                table,
+                keys,
+                pieces,
+                truncated=truncated,
+                detached=bool(detached),
+                unsure=unsure,
+                words=words,
+            )
+        )
     _order_detached(flat, out, [f[1] for f in found[1:]] + [end])
     return [b for b in out if b is not None]
 
