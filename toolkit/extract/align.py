@@ -158,7 +158,7 @@ def _unread_label(text: str, table: str, code: str, start: int, stop: int):
     row = text.rfind("\x1e", start, stop)  # the next label's row may open with group labels
     stop = row if row > start else stop
     cells = [(m.start(), m.end()) for m in _CELL.finditer(text, start, stop) if m.group().strip()]
-    kinds = "".join("v" if _value(text[a:b]) else "t" for a, b in cells)
+    kinds = "".join("v" if value_cell(text[a:b]) else "t" for a, b in cells)
     if not re.fullmatch(r"t*v+", kinds):
         return None
     label = [c for c, k in zip(cells, kinds) if k == "t"]
@@ -173,7 +173,7 @@ def _unread_label(text: str, table: str, code: str, start: int, stop: int):
     return (a, b, how) if how else None
 
 
-def _value(cell: str) -> bool:
+def value_cell(cell: str) -> bool:
     """A value cell; an item's number alone ('7.') is what is left of a label."""
     return looks_like_value(cell) and not labels.NUMBERING.fullmatch(cell.strip())
 

@@ -12,6 +12,7 @@ provenance. Nothing else is changed.
 
 from __future__ import annotations
 
+from toolkit.extract.align import value_cell
 from toolkit.normalize import fold, looks_like_value
 from toolkit.schema import labels
 
@@ -129,9 +130,7 @@ def _text(cells: tuple[str, ...]) -> str:
 def _words(cells: tuple[str, ...]) -> bool:
     """Cells of text and no values (an item's number alone, '2.', is the start of a label)."""
     texts = [c for c in cells if c.strip()]
-    return bool(texts) and not any(
-        looks_like_value(c) and not labels.NUMBERING.fullmatch(c.strip()) for c in texts
-    )
+    return bool(texts) and not any(value_cell(c) for c in texts)
 
 
 def _single_words(cells: tuple[str, ...]) -> bool:
