@@ -27,7 +27,7 @@ import pandas as pd
 
 from toolkit import ReadError, read_report
 from toolkit.testing.quirks import CONVERTED, FORMATS, QUIRKS, SCANNED, quirked, suffix, write
-from toolkit.testing.render import Style, random_cells
+from toolkit.testing.render import Style, as_values, random_cells
 
 TRUSTED = ("verified", "repaired")
 
@@ -52,14 +52,7 @@ def one(job: tuple[str, str, int]) -> tuple[str, str, bool, bool, bool, str]:
             report = read_report(path)
         except ReadError as exc:  # counted as failed; the first reason of each kind is printed
             return quirk, to, False, False, False, f"failed ({exc.stage}: {exc.reason[:80]})"
-    want = {(t, r, c): v for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)}
-    got = {
-        (t, r, c): (None if pd.isna(v) else float(v))
-        for t, r, c, v in zip(
-            report.cells.table, report.cells.row, report.cells["col"], report.cells.value
-        )
-    }
-    want = {k: (None if pd.isna(v) else float(v)) for k, v in want.items()}
+    want, got = as_values(cells), as_values(report.cells)
     exact = all(k in got and got[k] == v for k, v in want.items()) and all(
         v is None for k, v in got.items() if k not in want
     )

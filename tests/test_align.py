@@ -10,7 +10,7 @@ import pytest
 from toolkit import read_report
 from toolkit.schema import labels
 from toolkit.testing.quirks import quirked, write
-from toolkit.testing.render import random_cells
+from toolkit.testing.render import as_values, random_cells
 
 
 @pytest.mark.parametrize(
@@ -52,20 +52,7 @@ def _read(tmp_path, text: str):
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
     report = read_report(path)
-    got = {
-        (t, r, c): None if pd.isna(v) else float(v)
-        for t, r, c, v in zip(
-            report.cells.table, report.cells.row, report.cells["col"], report.cells.value
-        )
-    }
-    return report, got
-
-
-def _truth(cells) -> dict:
-    return {
-        (t, r, c): None if pd.isna(v) else float(v)
-        for t, r, c, v in zip(cells.table, cells.row, cells["col"], cells.value)
-    }
+    return report, as_values(report.cells)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +76,7 @@ def test_a_misprinted_label_keeps_its_row(tmp_path, pipe_report, printed, mispri
     """Failure class 3 (small label noise): one character not in look_alikes.csv cost the row."""
     cells, text = pipe_report
     report, got = _read(tmp_path, text.replace(printed, misprint, 1))
-    assert got == _truth(cells)
+    assert got == as_values(cells)
     assert report.status == "verified"
     (why,) = _label_notes(report)
     assert misprint in why
@@ -102,7 +89,7 @@ def test_a_near_misprint_the_order_confirms_is_read_in_a_table_without_identitie
     between two labels printed as the template prints them: order and words agree."""
     cells, text = pipe_report
     report, got = _read(tmp_path, text.replace("行政许可", "行政许叮", 1))
-    assert got == _truth(cells)
+    assert got == as_values(cells)
     (why,) = _label_notes(report)
     assert "行政许叮" in why and "the one row the order leaves" in why
 
@@ -114,7 +101,7 @@ def test_a_near_misprint_the_order_cannot_confirm_is_na_with_a_reason(tmp_path, 
     assert got[("proactive", "licensing", "decisions")] is None
     assert got[("proactive", "penalty", "decisions")] is None
     assert {k: v for k, v in got.items() if k[1] not in ("licensing", "penalty")} == {
-        k: v for k, v in _truth(cells).items() if k[1] not in ("licensing", "penalty")
+        k: v for k, v in as_values(cells).items() if k[1] not in ("licensing", "penalty")
     }
     notes = _label_notes(report)
     assert any("行政许叮" in d and "no identity checks them" in d for d in notes)
@@ -130,7 +117,7 @@ def test_an_unreadable_label_is_placed_by_its_neighbours_under_the_identities(
 ):
     cells, text = pipe_report
     report, got = _read(tmp_path, text.replace("属于行政执法案卷", garbled, 1))
-    assert got == _truth(cells)
+    assert got == as_values(cells)
     assert report.status == "verified"
     (why,) = _label_notes(report)
     assert "withheld_enforcement_file" in why and "identities hold" in why
@@ -143,7 +130,7 @@ def test_words_that_name_no_row_are_placed_only_with_values_the_identities_prove
     neighbours only where the identities hold on values that are not all zero."""
     cells, text = pipe_report
     report, got = _read(tmp_path, text.replace("6.属于四类过程性信息", "满最效", 1))
-    assert got == _truth(cells)  # 0 | 48107 | 0 | ... : the totals prove it
+    assert got == as_values(cells)  # 0 | 48107 | 0 | ... : the totals prove it
     (why,) = _label_notes(report)
     assert "'满最效', which names no row" in why and "identities hold" in why
 
@@ -156,11 +143,11 @@ def test_an_agencys_own_row_in_the_place_of_an_omitted_one_is_never_read_as_it(
     i = next(n for n, line in enumerate(lines) if "属于四类过程性信息" in line)
     lines[i] = "| 其中：网上申请 | 0 | 5 | 0 | 0 | 0 | 0 | 5 | "
     report, got = _read(tmp_path, "\n".join(lines))
-    assert all(got.get(k) is None for k in _truth(cells) if k[1] == "withheld_process")
+    assert all(got.get(k) is None for k in as_values(cells) if k[1] == "withheld_process_info")
     assert report.status != "verified"
     # all zero, the identities cannot tell an agency's row from the omitted one: NA as well
     report, got = _read(tmp_path, text.replace("7.属于行政执法案卷", "其中：网上申请", 1))
-    assert all(got.get(k) is None for k in _truth(cells) if k[1] == "withheld_enforcement_file")
+    assert all(got.get(k) is None for k in as_values(cells) if k[1] == "withheld_enforcement_file")
     (why,) = _label_notes(report)
     assert "all zero" in why
 

@@ -10,16 +10,9 @@ import pytest
 from toolkit import read_report
 from toolkit.extract.rejoin import rejoin
 from toolkit.testing.quirks import quirked, write
-from toolkit.testing.render import Style, random_cells
+from toolkit.testing.render import Style, as_values, random_cells
 
 HEAD = "二、主动公开政府信息情况\n\n第二十条第（一）项\n\n"
-
-
-def _values(frame: pd.DataFrame) -> dict:
-    return {
-        (t, r, c): None if pd.isna(v) else float(v)
-        for t, r, c, v in zip(frame.table, frame.row, frame["col"], frame.value)
-    }
 
 
 def _proactive(tmp_path, table: str) -> pd.Series:
@@ -116,7 +109,7 @@ def test_converter_quirks_read_exactly_or_na_never_wrong(tmp_path, quirk, to):
         path = tmp_path / f"{quirk}-{seed}.{to}"
         path.write_bytes(write(quirked(cells, [quirk], seed=seed, style=style), to, style))
         report = read_report(path)
-        got, want = _values(report.cells), _values(cells)
+        got, want = as_values(report.cells), as_values(cells)
         assert not {k: v for k, v in got.items() if v is not None and want.get(k) != v}
         if quirk == "label_around_values" or style.blank:
             assert got == want, (seed, report.reasons)
@@ -142,8 +135,8 @@ def test_empty_cells_of_a_row_that_is_no_grid_are_placed_by_the_identities(tmp_p
     printed = [258, 12, None, None, 1, 1, None]
     for col, value in zip(granted.index, granted):
         assert pd.isna(value) or value == printed[list(granted.index).index(col)], col
-    others = {k: v for k, v in _values(report.cells).items() if k[1] != "granted"}
-    assert all(v is None or v == _values(cells)[k] for k, v in others.items())
+    others = {k: v for k, v in as_values(report.cells).items() if k[1] != "granted"}
+    assert all(v is None or v == as_values(cells)[k] for k, v in others.items())
 
 
 def test_a_blank_after_a_spread_column_is_placed_by_the_header(tmp_path):

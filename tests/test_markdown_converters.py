@@ -13,7 +13,7 @@ import pytest
 from conftest import truth, truth_stems
 
 from toolkit import read_report
-from toolkit.testing.render import render
+from toolkit.testing.render import as_values, render
 
 markitdown = pytest.importorskip("markitdown", reason="the test extra installs markitdown")
 
@@ -22,13 +22,6 @@ markitdown = pytest.importorskip("markitdown", reason="the test extra installs m
 def converter():
     """One converter per worker: building it loads its file-type model."""
     return markitdown.MarkItDown()
-
-
-def _values(frame: pd.DataFrame) -> dict:
-    return {
-        (t, r, c): None if pd.isna(v) else float(v)
-        for t, r, c, v in zip(frame.table, frame.row, frame["col"], frame.value)
-    }
 
 
 @pytest.mark.corpus
@@ -43,7 +36,7 @@ def test_markitdown_output_of_every_truth_report_reads_exactly(tmp_path, convert
     path = tmp_path / f"{stem}.md"
     path.write_text(text, encoding="utf-8")
     report = read_report(path)
-    assert _values(report.cells) == _values(cells), report.reasons
+    assert as_values(report.cells) == as_values(cells), report.reasons
     assert report.status in ("verified", "partial", "inconsistent")
 
 
@@ -62,7 +55,7 @@ def test_markitdown_output_of_the_rendered_pdf_of_every_truth_report_is_never_wr
         path = tmp_path / f"{stem}.md"
         path.write_text(converter.convert(str(source)).text_content, encoding="utf-8")
         report = read_report(path)
-        got, want = _values(report.cells), _values(cells)
+        got, want = as_values(report.cells), as_values(cells)
         wrong = {k: (want.get(k), v) for k, v in got.items() if v is not None and want.get(k) != v}
         assert not wrong, (stem, wrong)
         if report.status == "verified":

@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import pytest
 
 from toolkit import read_report
 from toolkit.readers import ReadError, read_document, sniff
 from toolkit.readers.markdown import read_markdown
 from toolkit.testing.quirks import quirked, write
-from toolkit.testing.render import Style, random_cells, render
-
-
-def _values(frame: pd.DataFrame) -> dict:
-    return {
-        (t, r, c): None if pd.isna(v) else float(v)
-        for t, r, c, v in zip(frame.table, frame.row, frame["col"], frame.value)
-    }
+from toolkit.testing.render import Style, as_values, random_cells, render
 
 
 @pytest.mark.parametrize("fmt", ["2019", "2021"])
@@ -38,7 +30,7 @@ def test_a_converter_markdown_report_reads_exactly(tmp_path, to, fmt):
     path.write_bytes(data)
     assert sniff(data) == "markdown"
     report = read_report(path)
-    assert _values(report.cells) == _values(cells), report.reasons
+    assert as_values(report.cells) == as_values(cells), report.reasons
     assert report.status == "verified"
     assert read_document(path).reader == "markdown"
 
